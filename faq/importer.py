@@ -1,0 +1,288 @@
+"""Write parsed source documents into the knowledge base, idempotently and without losing staff edits.
+
+Rules:
+- identity: an entry is (source document, source key); an office is (city, name);
+- a record whose parsed content did not change since the last import is left alone ("unchanged");
+- a record staff changed (admin marker, or content that no longer matches what was imported)
+  is never overwritten ("kept");
+- an untouched record that vanished from its source is deleted ("removed").
+"""
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import taxonomy
+from .models import City, District, Entry, Office, PhoneNumber, ProcedureStep, SourceDocument, SynonymGroup, Topic
+from .parsers import parser_for
+from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone
+
+
+class ImportReport:
+    def __init__(self):
+        self.counts: Counter = Counter()  # ("entry", "created") -> n
+        self.kept: list[str] = []  # human-readable names of staff-edited records left alone
+
+    def add(self, kind, outcome, label=None):
+        self.counts[(kind, outcome)] += 1
+        if outcome == "kept" and label:
+            self.kept.append(f"{kind}: {label}")
+
+    def get(self, kind, outcome):
+        return self.counts[(kind, outcome)]
+
+    def total(self, outcome):
+        return sum(n for (_k, o), n in self.counts.items() if o == outcome)
+
+    @property
+    def changed(self):
+        return any(self.total(o) for o in ("created", "updated", "removed"))
+
+    def lines(self):
+        kinds = sorted({k for k, _ in self.counts})
+        outcomes = ["created", "updated", "unchanged", "kept", "removed"]
+        for kind in kinds:
+            parts = [f"{o} {self.counts[(kind, o)]}" for o in outcomes if self.counts[(kind, o)]]
+            yield f"{kind}: " + ", ".join(parts)
+
+
+def fingerprint(data) -> str:
+    payload = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def read_source(path: Path) -> str:
+    """The document's text; raises OSError / UnicodeDecodeError for the caller to name the file."""
+    return path.read_bytes().decode("utf-8-sig")
+
+
+def parse_file(path: Path) -> ParsedDocument:
+    text = read_source(path)
+    return parser_for(path.name, text).parse(text, path.name)
+
+
+def ensure_taxonomy():
+    """Create the curated cities, districts, topics and synonyms that are missing; never overwrite."""
+    for order, (slug, name, area) in enumerate(taxonomy.CITIES):
+        city, _ = City.objects.get_or_create(slug=slug, defaults={"name": name, "area_code": area, "order": order})
+        for d_order, (d_slug, d_name, aliases) in enumerate(taxonomy.DISTRICTS.get(slug, [])):
+            District.objects.get_or_create(
+                city=city, slug=d_slug, defaults={"name": d_name, "aliases": ",".join(aliases), "order": d_order}
+            )
+    for order, (slug, name, description, _words) in enumerate(taxonomy.TOPICS):
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description, "order": order})
+    if not SynonymGroup.objects.exists():
+        SynonymGroup.objects.bulk_create(SynonymGroup(terms=t) for t in taxonomy.DEFAULT_SYNONYMS)
+
+
+class Importer:
+    def __init__(self, report: ImportReport | None = None):
+        self.report = report or ImportReport()
+        self.cities = {}
+        self.districts = {}  # (city slug, canonical name) -> District
+        self.topics = {}
+
+    def load_lookups(self):
+        self.cities = {c.slug: c for c in City.objects.all()}
+        self.districts = {(d.city.slug, d.name): d for d in District.objects.select_related("city")}
+        self.topics = {t.slug: t for t in Topic.objects.all()}
+
+    def district(self, city_slug, name):
+        canonical = taxonomy.canonical_district(name, city_slug)
+        return self.districts.get((city_slug, canonical)) if canonical else None
+
+    # --- documents -----------------------------------------------------------
+
+    def import_document(self, doc: ParsedDocument, sha256: str, progress=None):
+        city = self.cities[doc.city]
+        source, created = SourceDocument.objects.get_or_create(
+            filename=doc.filename, defaults={"title": doc.title, "city": city, "sha256": sha256}
+        )
+        if not created and (source.title, source.city_id, source.sha256) != (doc.title, city.pk, sha256):
+            source.title, source.city, source.sha256 = doc.title, city, sha256
+            source.save()
+        source.imported_at = timezone.now()
+        source.save(update_fields=["imported_at"])
+
+        for parsed_office in doc.offices:
+            self.upsert_office(parsed_office, city, source)
+        self.sync_standalone_phones(doc.phones, city, source)
+
+        seen_keys = set()
+        for parsed in doc.entries:
+            if parsed.key in seen_keys:
+                raise ValueError(f"{doc.filename}: duplicate entry key {parsed.key!r}")
+            seen_keys.add(parsed.key)
+            self.upsert_entry(parsed, city, source)
+            if progress is not None:
+                progress.update(1)
+
+        for stale in Entry.objects.filter(source=source).exclude(source_key__in=seen_keys):
+            if stale.changed_since_import():
+                self.report.add("entry", "kept", stale.question)
+            else:
+                stale.delete()
+                self.report.add("entry", "removed")
+
+    # --- offices -------------------------------------------------------------
+
+    def office_record(self, parsed: ParsedOffice, city):
+        return {
+            "name": parsed.name,
+            "kind": parsed.kind,
+            "address": parsed.address,
+            "hours": parsed.hours,
+            "district": taxonomy.canonical_district(parsed.district, city.slug)
+            or (taxonomy.detect_districts(parsed.address, city.slug)[:1] or [""])[0],
+            "phones": [asdict(p) for p in parsed.phones],
+        }
+
+    def upsert_office(self, parsed: ParsedOffice, city, source) -> Office:
+        record = self.office_record(parsed, city)
+        digest = fingerprint(record)
+        office = Office.objects.filter(city=city, name=parsed.name).first()
+        if office is not None:
+            if office.source_hash == digest:
+                self.report.add("office", "unchanged")
+                return office
+            if office.changed_since_import():
+                self.report.add("office", "kept", office.name)
+                return office
+            outcome = "updated"
+        else:
+            office = Office(city=city, name=parsed.name, source=source)
+            outcome = "created"
+        office.kind = record["kind"]
+        office.address = record["address"]
+        office.hours = record["hours"]
+        office.district = self.districts.get((city.slug, record["district"]))
+        office.source = office.source or source
+        office.source_key = office.source_key or parsed.name
+        office.source_hash = digest
+        office.save()
+        office.phones.all().delete()
+        PhoneNumber.objects.bulk_create(
+            self.phone_row(p, city, order, office=office, fallback_district=office.district)
+            for order, p in enumerate(parsed.phones)
+        )
+        office.import_hash = office.content_fingerprint()
+        office.save(update_fields=["import_hash"])
+        self.report.add("office", outcome)
+        return office
+
+    def phone_row(self, parsed: ParsedPhone, city, order, fallback_district=None, **links):
+        return PhoneNumber(
+            number=parsed.number,
+            raw=parsed.raw or parsed.number,
+            label=parsed.label,
+            city=city,
+            district=self.district(city.slug, parsed.district) if parsed.district else fallback_district,
+            order=order,
+            **links,
+        )
+
+    def sync_standalone_phones(self, phones: list[ParsedPhone], city, source):
+        existing = {(p.number, p.label): p for p in PhoneNumber.objects.filter(source=source)}
+        wanted = set()
+        for order, parsed in enumerate(phones):
+            key = (parsed.number, parsed.label)
+            wanted.add(key)
+            if key in existing:
+                self.report.add("phone", "unchanged")
+                continue
+            self.phone_row(parsed, city, order, source=source).save()
+            self.report.add("phone", "created")
+        for key, phone in existing.items():
+            if key not in wanted:
+                phone.delete()
+                self.report.add("phone", "removed")
+
+    # --- entries -------------------------------------------------------------
+
+    def entry_record(self, parsed: ParsedEntry, city):
+        text = "\n".join([parsed.question, parsed.answer, parsed.conditions, parsed.materials, parsed.location])
+        districts = taxonomy.detect_districts(text, city.slug)
+        for item in [*parsed.phones, *parsed.offices]:
+            name = taxonomy.canonical_district(item.district, city.slug)
+            if name and name not in districts:
+                districts.append(name)
+        record = asdict(parsed)
+        record["topics"] = taxonomy.classify_topics(parsed.question, parsed.answer, parsed.topics)
+        record["districts"] = districts
+        return record
+
+    def upsert_entry(self, parsed: ParsedEntry, city, source) -> Entry:
+        record = self.entry_record(parsed, city)
+        digest = fingerprint(record)
+        entry = Entry.objects.filter(source=source, source_key=parsed.key).first()
+        if entry is not None:
+            if entry.source_hash == digest and not entry.changed_since_import():
+                self.report.add("entry", "unchanged")
+                return entry
+            if entry.changed_since_import():
+                self.report.add("entry", "kept", entry.question)
+                return entry
+            outcome = "updated"
+        else:
+            entry = Entry(source=source, source_key=parsed.key)
+            outcome = "created"
+
+        offices = [self.upsert_office(o, city, source) for o in parsed.offices]
+        entry.question = parsed.question
+        entry.answer = parsed.answer
+        entry.city = city
+        entry.audience = parsed.audience
+        entry.conditions = parsed.conditions
+        entry.materials = parsed.materials
+        entry.location = parsed.location
+        entry.source_position = parsed.position
+        entry.source_section = parsed.section
+        entry.source_hash = digest
+        entry.save()
+
+        entry.steps.all().delete()
+        ProcedureStep.objects.bulk_create(
+            ProcedureStep(entry=entry, order=i, text=text) for i, text in enumerate(parsed.steps, start=1)
+        )
+        entry.phones.all().delete()
+        PhoneNumber.objects.bulk_create(self.phone_row(p, city, i, entry=entry) for i, p in enumerate(parsed.phones))
+        entry.topics.set([self.topics[slug] for slug in record["topics"]])
+        entry.districts.set([self.districts[(city.slug, name)] for name in record["districts"]])
+        entry.offices.set(offices)
+        entry.import_hash = entry.content_fingerprint()
+        entry.save(update_fields=["import_hash"])
+        self.report.add("entry", outcome)
+        return entry
+
+
+def run_import(paths, dry_run=False, progress_factory=None) -> ImportReport:
+    """Parse every file first (so a bad file fails before anything is written), then write in one transaction.
+
+    ``progress_factory(total)`` returns an object with ``update(n)`` and ``close()``.
+    """
+    parsed = []
+    for path in paths:
+        path = Path(path)
+        text = read_source(path)
+        doc = parser_for(path.name, text).parse(text, path.name)
+        parsed.append((doc, hashlib.sha256(text.encode("utf-8")).hexdigest()))
+
+    importer = Importer()
+    with transaction.atomic():
+        ensure_taxonomy()
+        importer.load_lookups()
+        progress = progress_factory(sum(len(d.entries) for d, _ in parsed)) if progress_factory else None
+        try:
+            for doc, sha in parsed:
+                importer.import_document(doc, sha, progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        if dry_run:
+            transaction.set_rollback(True)
+    return importer.report

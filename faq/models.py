@@ -1,0 +1,305 @@
+"""The 人社 knowledge base: cities, districts, topics, entries with their steps, offices and phones."""
+
+import hashlib
+import json
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class City(models.Model):
+    slug = models.SlugField(_("标识"), unique=True)
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    area_code = models.CharField(_("区号"), max_length=6, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("城市")
+        verbose_name_plural = _("城市")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("faq:city", args=[self.slug])
+
+
+class District(models.Model):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="districts", verbose_name=_("城市"))
+    slug = models.SlugField(_("标识"))
+    name = models.CharField(_("名称"), max_length=30)
+    # Other spellings found in the sources (望城 for 望城区, 湘江新区 for 高新区 …).
+    aliases = models.CharField(_("别名"), max_length=200, blank=True, help_text=_("逗号分隔"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["city__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "slug"], name="district_unique_slug_per_city"),
+            models.UniqueConstraint(fields=["city", "name"], name="district_unique_name_per_city"),
+        ]
+        verbose_name = _("区县")
+        verbose_name_plural = _("区县")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("faq:district", args=[self.city.slug, self.slug])
+
+    def alias_list(self):
+        return [a.strip() for a in self.aliases.split(",") if a.strip()]
+
+
+class Topic(models.Model):
+    slug = models.SlugField(_("标识"), unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    description = models.CharField(_("简介"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("主题")
+        verbose_name_plural = _("主题")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("faq:topic", args=[self.slug])
+
+
+class Keyword(models.Model):
+    """A keyword extracted from entries (jieba TF-IDF); staff may rename, merge or remove them."""
+
+    name = models.CharField(_("关键词"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("关键词")
+        verbose_name_plural = _("关键词")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("faq:keyword", args=[self.pk])
+
+
+class SynonymGroup(models.Model):
+    """Terms that mean the same thing to a citizen (社保卡 = 社会保障卡); used to expand queries."""
+
+    terms = models.CharField(
+        _("同义词"), max_length=300, unique=True, help_text=_("用逗号分隔，例如：社保卡,社会保障卡")
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("同义词组")
+        verbose_name_plural = _("同义词组")
+
+    def __str__(self):
+        return self.terms
+
+    def term_list(self):
+        return [t.strip() for t in self.terms.replace("，", ",").split(",") if t.strip()]
+
+
+class SourceDocument(models.Model):
+    filename = models.CharField(_("文件名"), max_length=200, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    city = models.ForeignKey(City, on_delete=models.PROTECT, verbose_name=_("城市"))
+    sha256 = models.CharField(_("内容摘要"), max_length=64)
+    imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["filename"]
+        verbose_name = _("来源文档")
+        verbose_name_plural = _("来源文档")
+
+    def __str__(self):
+        return self.title
+
+
+class ImportedRecord(models.Model):
+    """What a re-import needs to tell an untouched record from one staff changed.
+
+    ``import_hash`` is the fingerprint of the content as last imported; when the
+    current content no longer matches it, somebody edited the record and the
+    importer keeps it.  ``edited_by_staff`` is set by the admin on save and
+    shows the marker even before any re-import runs.
+    """
+
+    source = models.ForeignKey(
+        SourceDocument, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("来源文档")
+    )
+    source_key = models.CharField(_("来源位置标识"), max_length=50, blank=True)
+    import_hash = models.CharField(_("导入指纹"), max_length=64, blank=True, editable=False)
+    # Fingerprint of the parsed source record: equal on re-import means "unchanged".
+    source_hash = models.CharField(_("来源指纹"), max_length=64, blank=True, editable=False)
+    edited_by_staff = models.BooleanField(_("已被工作人员修改"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def content_fingerprint(self):
+        payload = json.dumps(self.content_snapshot(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def changed_since_import(self):
+        return self.edited_by_staff or (bool(self.import_hash) and self.content_fingerprint() != self.import_hash)
+
+
+class Office(ImportedRecord):
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="offices", verbose_name=_("城市"))
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="offices", verbose_name=_("区县")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=50, blank=True, help_text=_("例如：社会保障卡服务中心、劳动人事争议仲裁委员会"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    hours = models.CharField(_("办公时间"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["city__order", "district__order", "name"]
+        constraints = [models.UniqueConstraint(fields=["city", "name"], name="office_unique_name_per_city")]
+        verbose_name = _("办事机构")
+        verbose_name_plural = _("办事机构")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("faq:office", args=[self.pk])
+
+    def content_snapshot(self):
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "address": self.address,
+            "hours": self.hours,
+            "district": self.district.name if self.district_id else "",
+            "phones": sorted((p.number, p.label) for p in self.phones.all()) if self.pk else [],
+        }
+
+
+class Entry(ImportedRecord):
+    class Audience(models.TextChoices):
+        PERSONAL = "personal", _("个人")
+        EMPLOYER = "employer", _("单位")
+        GENERAL = "general", _("通用")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+
+    question = models.CharField(_("问题"), max_length=300)
+    # Plain text: paragraphs separated by newlines; tables as "| a | b |" rows (see faq.rendering).
+    answer = models.TextField(_("答复"))
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="entries", verbose_name=_("城市"))
+    districts = models.ManyToManyField(District, blank=True, related_name="entries", verbose_name=_("涉及区县"))
+    topics = models.ManyToManyField(Topic, blank=True, related_name="entries", verbose_name=_("主题"))
+    keywords = models.ManyToManyField(Keyword, blank=True, related_name="entries", verbose_name=_("关键词"))
+    offices = models.ManyToManyField(Office, blank=True, related_name="entries", verbose_name=_("办理地点"))
+    audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices, default=Audience.GENERAL)
+    conditions = models.TextField(_("办理条件"), blank=True)
+    materials = models.TextField(_("所需材料"), blank=True)
+    location = models.TextField(_("受理地点"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    source_position = models.PositiveIntegerField(_("来源位置"), default=0)
+    source_section = models.CharField(_("来源栏目"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["city__order", "source__filename", "source_position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_key"],
+                condition=~models.Q(source_key=""),
+                name="entry_unique_source_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "city"])]
+        verbose_name = _("问答条目")
+        verbose_name_plural = _("问答条目")
+
+    def __str__(self):
+        return self.question
+
+    def get_absolute_url(self):
+        return reverse("faq:entry", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    def content_snapshot(self):
+        snapshot = {
+            "question": self.question,
+            "answer": self.answer,
+            "city": self.city_id,
+            "audience": self.audience,
+            "conditions": self.conditions,
+            "materials": self.materials,
+            "location": self.location,
+            "status": self.status,
+        }
+        if self.pk:
+            snapshot["steps"] = [s.text for s in self.steps.all()]
+            snapshot["phones"] = sorted((p.number, p.label) for p in self.phones.all())
+            snapshot["topics"] = sorted(t.slug for t in self.topics.all())
+            snapshot["districts"] = sorted(d.pk for d in self.districts.all())
+            snapshot["offices"] = sorted(o.pk for o in self.offices.all())
+        return snapshot
+
+
+class ProcedureStep(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="steps", verbose_name=_("条目"))
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    text = models.TextField(_("步骤"))
+
+    class Meta:
+        ordering = ["entry", "order", "pk"]
+        verbose_name = _("办理步骤")
+        verbose_name_plural = _("办理流程")
+
+    def __str__(self):
+        return f"{self.order}. {self.text}"
+
+
+class PhoneNumber(models.Model):
+    # Normalised: 0731-84159982 for a Changsha landline, 12333 / 96888 kept as they are.
+    number = models.CharField(_("号码"), max_length=30)
+    raw = models.CharField(_("原文"), max_length=60, blank=True)
+    label = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("例如：芙蓉区劳动监察"))
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="phones", verbose_name=_("城市"))
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="phones", verbose_name=_("区县")
+    )
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, null=True, blank=True, related_name="phones", verbose_name=_("条目")
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, null=True, blank=True, related_name="phones", verbose_name=_("办事机构")
+    )
+    # Standalone hotlines (深圳 12333/96888) belong to their source document only.
+    source = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("来源文档")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        ordering = ["city__order", "district__order", "order", "pk"]
+        verbose_name = _("电话")
+        verbose_name_plural = _("电话")
+
+    def __str__(self):
+        return f"{self.label} {self.number}".strip()
+
+    @property
+    def tel_href(self):
+        return "tel:" + self.number.replace("-", "")
