@@ -20,7 +20,7 @@ from django.utils import timezone
 from . import taxonomy
 from .models import City, District, Entry, Office, PhoneNumber, ProcedureStep, SourceDocument, SynonymGroup, Topic
 from .parsers import parser_for
-from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone
+from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError
 
 
 class ImportReport:
@@ -56,14 +56,17 @@ def fingerprint(data) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+class SourceError(ValueError):
+    """A source file that cannot be read or decoded; the message names the file."""
+
+
 def read_source(path: Path) -> str:
-    """The document's text; raises OSError / UnicodeDecodeError for the caller to name the file."""
-    return path.read_bytes().decode("utf-8-sig")
-
-
-def parse_file(path: Path) -> ParsedDocument:
-    text = read_source(path)
-    return parser_for(path.name, text).parse(text, path.name)
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise SourceError(f"cannot read source file {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"source file {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
 def ensure_taxonomy():
@@ -260,18 +263,28 @@ class Importer:
         return entry
 
 
-def run_import(paths, dry_run=False, progress_factory=None) -> ImportReport:
-    """Parse every file first (so a bad file fails before anything is written), then write in one transaction.
-
-    ``progress_factory(total)`` returns an object with ``update(n)`` and ``close()``.
-    """
+def parse_paths(paths) -> list[tuple[ParsedDocument, str]]:
+    """Parse every file (so a bad file fails before anything is written); pairs of (document, sha256)."""
     parsed = []
     for path in paths:
         path = Path(path)
         text = read_source(path)
-        doc = parser_for(path.name, text).parse(text, path.name)
+        parser = parser_for(path.name, text)
+        try:
+            doc = parser.parse(text, path.name)
+        except ParseError:
+            raise
+        except Exception as exc:  # a layout the parser did not expect: name the file, keep the cause
+            raise ParseError(f"{path.name}: cannot parse ({type(exc).__name__}: {exc})") from exc
         parsed.append((doc, hashlib.sha256(text.encode("utf-8")).hexdigest()))
+    return parsed
 
+
+def import_parsed(parsed, dry_run=False, progress_factory=None) -> ImportReport:
+    """Write parsed documents in one transaction; ``dry_run`` rolls it back after counting.
+
+    ``progress_factory(total)`` returns an object with ``update(n)`` and ``close()``.
+    """
     importer = Importer()
     with transaction.atomic():
         ensure_taxonomy()
@@ -286,3 +299,7 @@ def run_import(paths, dry_run=False, progress_factory=None) -> ImportReport:
         if dry_run:
             transaction.set_rollback(True)
     return importer.report
+
+
+def run_import(paths, dry_run=False, progress_factory=None) -> ImportReport:
+    return import_parsed(parse_paths(paths), dry_run=dry_run, progress_factory=progress_factory)

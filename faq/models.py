@@ -161,7 +161,9 @@ class Office(ImportedRecord):
         District, on_delete=models.SET_NULL, null=True, blank=True, related_name="offices", verbose_name=_("区县")
     )
     name = models.CharField(_("名称"), max_length=100)
-    kind = models.CharField(_("类别"), max_length=50, blank=True, help_text=_("例如：社会保障卡服务中心、劳动人事争议仲裁委员会"))
+    kind = models.CharField(
+        _("类别"), max_length=50, blank=True, help_text=_("例如：社会保障卡服务中心、劳动人事争议仲裁委员会")
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     hours = models.CharField(_("办公时间"), max_length=200, blank=True)
 

@@ -1,0 +1,61 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+WORKERS ?= 2
+SIZES  ?= 10000 100000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run setup venv test test-fast browser-deps lint format bench serve backup restore clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+## Migrate, import the sources, extract keywords and build the search index (idempotent).
+setup: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_sources
+	$(PY) manage.py extract_keywords
+	$(PY) manage.py build_search_index
+
+## Development server on $(HOST):$(PORT) with everything imported and indexed.
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Debian's chromium for the Playwright browser tests (never downloads a browser build).
+browser-deps:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
+test: venv browser-deps
+	$(PY) -m pytest -q
+
+test-fast: venv
+	$(PY) -m pytest -q -m "not browser"
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: venv
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+## Production-style server: gunicorn + whitenoise, settings from the environment.
+serve: venv
+	DJANGO_SETTINGS_MODULE=portal.settings.prod $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=portal.settings.prod $(VENV)/bin/gunicorn portal.wsgi -c portal/gunicorn.conf.py \
+		--bind $(HOST):$(PORT) --workers $(WORKERS)
+
+## Benchmarks print figures; they are not tests. `make bench SIZES=10000` runs one size.
+bench: venv
+	$(PY) bench/run.py --sizes $(SIZES)
+
+clean:
+	rm -rf var/whoosh_index var/db.sqlite3 test-artifacts bench-results

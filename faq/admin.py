@@ -1,0 +1,149 @@
+"""Staff editing. Any save through the admin marks the record as changed by staff, so a later
+re-import keeps it instead of overwriting it."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    City,
+    District,
+    Entry,
+    Keyword,
+    Office,
+    PhoneNumber,
+    ProcedureStep,
+    SourceDocument,
+    SynonymGroup,
+    Topic,
+)
+
+admin.site.site_header = "人社知识库管理"
+admin.site.site_title = "人社知识库管理"
+admin.site.index_title = "内容管理"
+
+SOURCE_FIELDS = ("source", "source_key", "created_at", "updated_at")
+
+
+class ProcedureStepInline(admin.TabularInline):
+    model = ProcedureStep
+    extra = 1
+    fields = ("order", "text")
+
+
+class EntryPhoneInline(admin.TabularInline):
+    model = PhoneNumber
+    fk_name = "entry"
+    extra = 0
+    fields = ("label", "number", "district", "city", "order")
+    verbose_name_plural = _("咨询电话")
+
+
+class OfficePhoneInline(admin.TabularInline):
+    model = PhoneNumber
+    fk_name = "office"
+    extra = 0
+    fields = ("label", "number", "district", "city", "order")
+
+
+class StaffEditMixin:
+    """Marks what staff saved so the importer never overwrites it silently."""
+
+    def save_model(self, request, obj, form, change):
+        obj.edited_by_staff = True
+        super().save_model(request, obj, form, change)
+
+    @admin.display(boolean=True, description=_("工作人员已修改"), ordering="edited_by_staff")
+    def staff_marker(self, obj):
+        return obj.edited_by_staff
+
+
+@admin.register(Entry)
+class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
+    list_display = ("question", "city", "audience", "status", "staff_marker", "updated_at")
+    list_filter = ("city", "topics", "audience", "status", "edited_by_staff", "source")
+    search_fields = ("question", "answer", "conditions", "materials")
+    list_select_related = ("city",)
+    readonly_fields = (
+        "source",
+        "source_key",
+        "source_position",
+        "source_section",
+        "created_at",
+        "updated_at",
+        "staff_marker",
+    )
+    autocomplete_fields = ("offices", "keywords")
+    filter_horizontal = ("topics", "districts")
+    inlines = [ProcedureStepInline, EntryPhoneInline]
+    fieldsets = (
+        (None, {"fields": ("question", "answer", "city", "audience", "status")}),
+        (_("办事指南"), {"fields": ("conditions", "materials", "location", "offices")}),
+        (_("分类"), {"fields": ("topics", "districts", "keywords")}),
+        (
+            _("来源（只读）"),
+            {"fields": ("source", "source_key", "source_position", "source_section", "created_at", "updated_at")},
+        ),
+        (
+            _("导入保护"),
+            {"fields": ("staff_marker",), "description": _("工作人员修改过的条目，重新导入时不会被覆盖。")},
+        ),
+    )
+
+
+@admin.register(Office)
+class OfficeAdmin(StaffEditMixin, admin.ModelAdmin):
+    list_display = ("name", "city", "district", "address", "staff_marker")
+    list_filter = ("city", "district", "kind")
+    search_fields = ("name", "address")
+    list_select_related = ("city", "district")
+    readonly_fields = (*SOURCE_FIELDS, "staff_marker")
+    inlines = [OfficePhoneInline]
+
+
+@admin.register(PhoneNumber)
+class PhoneNumberAdmin(admin.ModelAdmin):
+    list_display = ("number", "label", "city", "district", "entry", "office")
+    list_filter = ("city", "district")
+    search_fields = ("number", "label")
+    list_select_related = ("city", "district", "entry", "office")
+    raw_id_fields = ("entry", "office")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "order", "description")
+    list_editable = ("order",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "area_code", "order")
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ("name", "city", "slug", "aliases", "order")
+    list_filter = ("city",)
+    search_fields = ("name", "aliases")
+
+
+@admin.register(Keyword)
+class KeywordAdmin(admin.ModelAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+@admin.register(SynonymGroup)
+class SynonymGroupAdmin(admin.ModelAdmin):
+    list_display = ("terms", "note")
+    search_fields = ("terms",)
+
+
+@admin.register(SourceDocument)
+class SourceDocumentAdmin(admin.ModelAdmin):
+    list_display = ("title", "filename", "city", "imported_at")
+    readonly_fields = ("filename", "title", "city", "sha256", "imported_at")
+
+    def has_add_permission(self, request):
+        return False

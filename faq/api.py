@@ -1,0 +1,151 @@
+"""JSON read API, built with django-ninja (which also serves the OpenAPI document at /api/openapi.json).
+
+Bad parameters give a 400 JSON body with a readable message, unknown ids a 404 JSON body; never a 500.
+"""
+
+from django.http import Http404, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationError
+
+from . import queries
+
+api = NinjaAPI(
+    title="人社知识库 API",
+    version="1.0",
+    description="长沙、深圳、昆山人社问答知识库的只读接口。",
+    urls_namespace="api",
+)
+
+
+def error_body(status, message, **extra):
+    return JsonResponse({"error": message, "status": status, **extra}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    problems = []
+    for err in exc.errors:
+        where = ".".join(str(p) for p in err.get("loc", [])[1:]) or "request"
+        problems.append(f"{where}: {err.get('msg', 'invalid value')}")
+    return error_body(400, "参数错误: " + "; ".join(problems), details=problems)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_body(404, str(exc) or "未找到")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return error_body(exc.status_code, str(exc))
+
+
+@api.exception_handler(queries.BadParameter)
+def on_bad_parameter(request, exc):
+    return error_body(400, str(exc))
+
+
+class CityOut(Schema):
+    slug: str
+    name: str
+
+
+class ErrorOut(Schema):
+    error: str
+    status: int
+
+
+class EntrySummaryOut(Schema):
+    id: int
+    question: str
+    city: CityOut
+    url: str
+
+
+class EntryPageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[EntrySummaryOut]
+
+
+class StepOut(Schema):
+    order: int
+    text: str
+
+
+class PhoneOut(Schema):
+    number: str
+    label: str
+    district: str | None
+    tel: str
+
+
+class OfficeOut(Schema):
+    id: int
+    name: str
+    address: str
+    district: str | None
+    city: CityOut
+    hours: str
+    phones: list[PhoneOut]
+    url: str
+
+
+class SourceOut(Schema):
+    document: str
+    filename: str
+    position: int
+
+
+class EntryDetailOut(Schema):
+    id: int
+    question: str
+    answer: str
+    city: CityOut
+    audience: str
+    topics: list[str]
+    districts: list[str]
+    keywords: list[str]
+    conditions: str
+    materials: str
+    location: str
+    steps: list[StepOut]
+    phones: list[PhoneOut]
+    offices: list[OfficeOut]
+    source: SourceOut
+    updated_at: str
+    url: str
+
+
+class OfficePageOut(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[OfficeOut]
+
+
+ERRORS = {400: ErrorOut, 404: ErrorOut}
+
+
+@api.get("/entries/", response={200: EntryPageOut, **ERRORS}, summary="问答条目列表")
+def list_entries(
+    request, city: str | None = None, topic: str | None = None, district: str | None = None, page: int = 1
+):
+    """Published entries, 20 a page, filtered by city, topic and district slugs."""
+    return queries.entry_page(city=city, topic=topic, district=district, page=page)
+
+
+@api.get("/entries/{entry_id}/", response={200: EntryDetailOut, **ERRORS}, summary="问答条目详情")
+def get_entry(request, entry_id: int):
+    return queries.entry_detail(entry_id)
+
+
+@api.get("/offices/", response={200: OfficePageOut, **ERRORS}, summary="办事机构列表")
+def list_offices(request, city: str | None = None, district: str | None = None, page: int = 1):
+    return queries.office_page(city=city, district=district, page=page)
+
+
+def healthz(request):
+    """Liveness and content counts, for monitors; includes the search index's state."""
+    return JsonResponse(queries.health())

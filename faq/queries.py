@@ -1,0 +1,398 @@
+"""Read-side queries shared by the API and the pages: validation of slugs and pages, serialisation."""
+
+import math
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
+from django.http import Http404
+
+from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
+
+PAGE_SIZE = 20
+MAX_PAGE = 100_000
+
+
+class BadParameter(ValueError):
+    """A request parameter that cannot be used; the message is shown to the caller."""
+
+
+def published_entries():
+    return Entry.objects.filter(status=Entry.Status.PUBLISHED)
+
+
+def city_or_error(slug):
+    city = City.objects.filter(slug=slug).first()
+    if city is None:
+        raise BadParameter(f"未知城市: {slug!r}（可选: {', '.join(City.objects.values_list('slug', flat=True))}）")
+    return city
+
+
+def topic_or_error(slug):
+    topic = Topic.objects.filter(slug=slug).first()
+    if topic is None:
+        raise BadParameter(f"未知主题: {slug!r}")
+    return topic
+
+
+def district_or_error(slug, city=None):
+    districts = District.objects.filter(slug=slug)
+    if city is not None:
+        districts = districts.filter(city=city)
+    district = districts.first()
+    if district is None:
+        raise BadParameter(f"未知区县: {slug!r}")
+    return district
+
+
+def check_page(page):
+    if page < 1 or page > MAX_PAGE:
+        raise BadParameter(f"page 必须在 1 到 {MAX_PAGE} 之间")
+    return page
+
+
+def paginate(queryset, page, serialize):
+    check_page(page)
+    count = queryset.count()
+    pages = max(1, math.ceil(count / PAGE_SIZE))
+    if page > pages:
+        raise BadParameter(f"page 超出范围：共 {pages} 页")
+    items = queryset[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return {"count": count, "page": page, "pages": pages, "results": [serialize(o) for o in items]}
+
+
+def city_dict(city):
+    return {"slug": city.slug, "name": city.name}
+
+
+def phone_dict(phone):
+    return {
+        "number": phone.number,
+        "label": phone.label,
+        "district": phone.district.name if phone.district_id else None,
+        "tel": phone.tel_href,
+    }
+
+
+def office_dict(office):
+    return {
+        "id": office.pk,
+        "name": office.name,
+        "address": office.address,
+        "district": office.district.name if office.district_id else None,
+        "city": city_dict(office.city),
+        "hours": office.hours,
+        "phones": [phone_dict(p) for p in office.phones.all()],
+        "url": office.get_absolute_url(),
+    }
+
+
+PHONES = Prefetch("phones", queryset=PhoneNumber.objects.select_related("district"))
+
+
+def offices_with_phones():
+    return Office.objects.select_related("city", "district").prefetch_related(PHONES)
+
+
+def entry_page(city=None, topic=None, district=None, page=1):
+    entries = published_entries().select_related("city")
+    if city:
+        city_obj = city_or_error(city)
+        entries = entries.filter(city=city_obj)
+    else:
+        city_obj = None
+    if topic:
+        entries = entries.filter(topics=topic_or_error(topic))
+    if district:
+        entries = entries.filter(districts=district_or_error(district, city_obj))
+    return paginate(
+        entries.distinct(),
+        page,
+        lambda e: {"id": e.pk, "question": e.question, "city": city_dict(e.city), "url": e.get_absolute_url()},
+    )
+
+
+def entry_with_relations(entry_id):
+    entry = (
+        published_entries()
+        .select_related("city", "source")
+        .prefetch_related(
+            "steps",
+            "topics",
+            "districts",
+            "keywords",
+            PHONES,
+            Prefetch("offices", queryset=offices_with_phones()),
+        )
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise Http404(f"条目 {entry_id} 不存在")
+    return entry
+
+
+def entry_detail(entry_id):
+    entry = entry_with_relations(entry_id)
+    return {
+        "id": entry.pk,
+        "question": entry.question,
+        "answer": entry.answer,
+        "city": city_dict(entry.city),
+        "audience": entry.get_audience_display(),
+        "topics": [t.name for t in entry.topics.all()],
+        "districts": [d.name for d in entry.districts.all()],
+        "keywords": [k.name for k in entry.keywords.all()],
+        "conditions": entry.conditions,
+        "materials": entry.materials,
+        "location": entry.location,
+        "steps": [{"order": s.order, "text": s.text} for s in entry.steps.all()],
+        "phones": [phone_dict(p) for p in entry.phones.all()],
+        "offices": [office_dict(o) for o in entry.offices.all()],
+        "source": {
+            "document": entry.source.title if entry.source_id else "",
+            "filename": entry.source.filename if entry.source_id else "",
+            "position": entry.source_position,
+        },
+        "updated_at": entry.updated_at.isoformat(),
+        "url": entry.get_absolute_url(),
+    }
+
+
+def office_page(city=None, district=None, page=1):
+    offices = offices_with_phones()
+    city_obj = None
+    if city:
+        city_obj = city_or_error(city)
+        offices = offices.filter(city=city_obj)
+    if district:
+        offices = offices.filter(district=district_or_error(district, city_obj))
+    return paginate(offices, page, office_dict)
+
+
+def health():
+    data = {
+        "status": "ok",
+        "entries": published_entries().count(),
+        "offices": Office.objects.count(),
+        "phones": PhoneNumber.objects.count(),
+    }
+    try:
+        from .search import index_state  # search may be absent while it is being built
+
+        data["search"] = index_state()
+    except ImportError:
+        pass
+    return data
+
+
+# --- pages (issue 4) -----------------------------------------------------------
+# Each function returns everything one page renders, with a small, constant number of queries.
+
+HOT_LIMIT = 8
+RELATED_LIMIT = 6
+KEYWORD_INDEX_LIMIT = 120
+PUBLISHED = Q(entries__status=Entry.Status.PUBLISHED)
+
+
+def entry_list():
+    """Published entries ready for a list item (question + city)."""
+    return published_entries().select_related("city")
+
+
+def not_found(message):
+    raise Http404(message)
+
+
+def topics_with_counts(city=None):
+    published = PUBLISHED & Q(entries__city=city) if city is not None else PUBLISHED
+    return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True))
+
+
+def cities_with_districts():
+    districts = District.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
+    return City.objects.annotate(
+        entry_count=Count("entries", filter=Q(entries__status=Entry.Status.PUBLISHED))
+    ).prefetch_related(Prefetch("districts", queryset=districts))
+
+
+def hot_entries(limit=HOT_LIMIT):
+    """Questions to show on the home page: the sources' own 热点 sections first, spread over the cities."""
+    candidates = list(
+        entry_list()
+        .annotate(hot=Case(When(source_section__contains="热点", then=0), default=1, output_field=IntegerField()))
+        .order_by("hot", "source_position", "pk")[: limit * 4]
+    )
+    by_city = {}
+    for entry in candidates:
+        by_city.setdefault(entry.city_id, []).append(entry)
+    chosen = []
+    # Round-robin so one long document does not fill the list.
+    while len(chosen) < limit and any(by_city.values()):
+        for queue in by_city.values():
+            if queue and len(chosen) < limit:
+                chosen.append(queue.pop(0))
+    return sorted(chosen, key=lambda e: (getattr(e, "hot", 1), e.city.order))
+
+
+def home_page():
+    return {
+        "hot_entries": hot_entries(),
+        "topics": list(topics_with_counts()),
+        "cities": list(cities_with_districts()),
+        "entry_count": published_entries().count(),
+    }
+
+
+def topic_index_page():
+    return {"topics": list(topics_with_counts())}
+
+
+def group_by_audience(entries):
+    """[(label, [entries])] in the order 个人, 单位, 通用, leaving out empty groups."""
+    groups = {value: [] for value in Entry.Audience.values}
+    for entry in entries:
+        groups.setdefault(entry.audience, []).append(entry)
+    labels = dict(Entry.Audience.choices)
+    return [{"key": key, "label": labels.get(key, key), "entries": items} for key, items in groups.items() if items]
+
+
+def topic_page(slug):
+    topic = Topic.objects.filter(slug=slug).first() or not_found(f"主题 {slug} 不存在")
+    entries = list(entry_list().filter(topics=topic))
+    return {"topic": topic, "groups": group_by_audience(entries), "entry_count": len(entries)}
+
+
+def city_page(slug):
+    city = City.objects.filter(slug=slug).first() or not_found(f"城市 {slug} 不存在")
+    districts = District.objects.filter(city=city).annotate(
+        entry_count=Count("entries", filter=PUBLISHED, distinct=True),
+        office_count=Count("offices", distinct=True),
+    )
+    entries = list(entry_list().filter(city=city).prefetch_related("topics"))
+    topics = {}
+    for entry in entries:
+        for topic in entry.topics.all():
+            topics.setdefault(topic, []).append(entry)
+    hotlines = PhoneNumber.objects.filter(city=city, entry__isnull=True, office__isnull=True, district__isnull=True)
+    return {
+        "city": city,
+        "districts": list(districts),
+        "topic_groups": sorted(topics.items(), key=lambda kv: (kv[0].order, kv[0].pk)),
+        "entry_count": len(entries),
+        "office_count": Office.objects.filter(city=city).count(),
+        "hotlines": unique_phones(hotlines),
+    }
+
+
+def unique_phones(phones):
+    """Phones without repeats of the same number and label (several entries quote the same line)."""
+    seen = set()
+    result = []
+    for phone in phones:
+        key = (phone.number, phone.label)
+        if key not in seen:
+            seen.add(key)
+            result.append(phone)
+    return result
+
+
+def public_phones():
+    """Phone numbers a citizen may see: not those of unpublished entries."""
+    return PhoneNumber.objects.filter(Q(entry__isnull=True) | Q(entry__status=Entry.Status.PUBLISHED))
+
+
+def district_page(city_slug, district_slug):
+    district = District.objects.select_related("city").filter(
+        city__slug=city_slug, slug=district_slug
+    ).first() or not_found(f"区县 {city_slug}/{district_slug} 不存在")
+    offices = list(offices_with_phones().filter(district=district))
+    office_numbers = {(p.number, p.label) for o in offices for p in o.phones.all()}
+    phones = [
+        p
+        for p in unique_phones(public_phones().filter(district=district).select_related("office"))
+        if (p.number, p.label) not in office_numbers
+    ]
+    return {
+        "district": district,
+        "city": district.city,
+        "offices": offices,
+        "phones": phones,
+        "entries": list(entry_list().filter(districts=district)),
+    }
+
+
+def keyword_index_page(limit=KEYWORD_INDEX_LIMIT):
+    keywords = (
+        Keyword.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
+        .filter(entry_count__gt=0)
+        .order_by("-entry_count", "name")[:limit]
+    )
+    return {"keywords": list(keywords)}
+
+
+def keyword_page(pk):
+    keyword = Keyword.objects.filter(pk=pk).first() or not_found(f"关键词 {pk} 不存在")
+    return {"keyword": keyword, "entries": list(entry_list().filter(keywords=keyword))}
+
+
+def related_entries(entry, limit=RELATED_LIMIT):
+    """Other entries on the same topics, same city first."""
+    topic_ids = [t.pk for t in entry.topics.all()]
+    if not topic_ids:
+        return []
+    same_topic = Entry.topics.through.objects.filter(topic_id__in=topic_ids).values("entry_id")
+    return list(
+        entry_list()
+        .filter(pk__in=same_topic)
+        .exclude(pk=entry.pk)
+        .annotate(other_city=Case(When(city=entry.city_id, then=0), default=1, output_field=IntegerField()))
+        .order_by("other_city", "city__order", "source_position", "pk")[:limit]
+    )
+
+
+def entry_detail_page(pk):
+    entry = entry_with_relations(pk)
+    return {
+        "entry": entry,
+        "topics": list(entry.topics.all()),
+        "phones": unique_phones(entry.phones.all()),
+        "related": related_entries(entry),
+    }
+
+
+def office_index_page():
+    """Offices grouped as [(city, [(district or None, [offices])])]."""
+    offices = list(offices_with_phones())
+    return {"groups": group_by_city_and_district(offices), "office_count": len(offices)}
+
+
+def group_by_city_and_district(items):
+    cities = {}
+    for item in items:
+        districts = cities.setdefault(item.city, {})
+        districts.setdefault(item.district, []).append(item)
+    return [
+        {
+            "city": city,
+            # City-wide items (no district) first, then districts in their own order.
+            "districts": [
+                {"district": d, "items": rows}
+                for d, rows in sorted(districts.items(), key=lambda kv: (kv[0] is not None, kv[0] and kv[0].order))
+            ],
+        }
+        for city, districts in cities.items()
+    ]
+
+
+def office_detail_page(pk):
+    office = offices_with_phones().filter(pk=pk).first() or not_found(f"办事机构 {pk} 不存在")
+    return {"office": office, "entries": list(entry_list().filter(offices=office))}
+
+
+def phone_index_page():
+    phones = (
+        public_phones()
+        .select_related("city", "district", "office")
+        .order_by("city__order", "district__order", "office__name", "order", "pk")
+    )
+    phones = unique_phones(phones)
+    return {"groups": group_by_city_and_district(phones), "phone_count": len(phones)}
