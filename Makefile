@@ -8,7 +8,7 @@ WORKERS ?= 2
 SIZES  ?= 10000 100000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run setup venv test test-fast browser-deps lint format bench serve backup restore clean
+.PHONY: run setup venv test test-fast browser-deps lint format bench serve backup restore fixture clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,19 @@ serve: venv
 	DJANGO_SETTINGS_MODULE=portal.settings.prod $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=portal.settings.prod $(VENV)/bin/gunicorn portal.wsgi -c portal/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS)
+
+## Data safety: knowledge base + staff accounts to var/backups/<timestamp>.json; restore replaces everything
+## with a backup's contents in one transaction, then rebuilds the search index. (PostgreSQL: see README.md.)
+backup: venv
+	$(PY) manage.py backup_data
+
+restore: venv
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp>.json"; exit 2; }
+	$(PY) manage.py restore_data "$(BACKUP)" --no-input
+
+## Regenerate the committed loaddata fixture fixtures/knowledge_base.json from the imported sources.
+fixture: setup
+	$(PY) manage.py export_fixture
 
 ## Benchmarks print figures; they are not tests. `make bench SIZES=10000` runs one size.
 bench: venv

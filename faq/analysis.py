@@ -109,7 +109,7 @@ class JiebaTokenizer(Tokenizer):
         freq = dt.FREQ
         index_mode = mode == "index"
         pos = start_pos
-        for word, start, end in dt.tokenize(value, mode="default", HMM=True):
+        for word, start, _end in dt.tokenize(value, mode="default", HMM=True):
             if not _WORDLIKE.search(word):
                 continue
             emitted = [(0, word)]
@@ -141,8 +141,19 @@ class BigramTokenizer(Tokenizer):
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True, start_pos=0,
-                 start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = value

@@ -149,3 +149,8 @@ def list_offices(request, city: str | None = None, district: str | None = None, 
 def healthz(request):
     """Liveness and content counts, for monitors; includes the search index's state."""
     return JsonResponse(queries.health())
+
+
+from .api_search import router as search_router  # noqa: E402  (issue 3: GET /api/search/)
+
+api.add_router("/", search_router)

@@ -285,8 +285,10 @@ def import_parsed(parsed, dry_run=False, progress_factory=None) -> ImportReport:
 
     ``progress_factory(total)`` returns an object with ``update(n)`` and ``close()``.
     """
+    from .indexing import deferred  # one batch of search-index work for the whole import
+
     importer = Importer()
-    with transaction.atomic():
+    with transaction.atomic(), deferred():
         ensure_taxonomy()
         importer.load_lookups()
         progress = progress_factory(sum(len(d.entries) for d, _ in parsed)) if progress_factory else None

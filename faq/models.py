@@ -305,3 +305,5 @@ class PhoneNumber(models.Model):
     @property
     def tel_href(self):
         return "tel:" + self.number.replace("-", "")
+
+from .search_models import IndexTask  # noqa: E402,F401  (search index queue, see faq.indexing)

@@ -188,6 +188,7 @@ def health():
 # Each function returns everything one page renders, with a small, constant number of queries.
 
 HOT_LIMIT = 8
+HOT_POOL = 300
 RELATED_LIMIT = 6
 KEYWORD_INDEX_LIMIT = 120
 PUBLISHED = Q(entries__status=Entry.Status.PUBLISHED)
@@ -204,22 +205,36 @@ def not_found(message):
 
 def topics_with_counts(city=None):
     published = PUBLISHED & Q(entries__city=city) if city is not None else PUBLISHED
-    return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True))
+    # Meta.ordering does not apply to GROUP BY queries, hence the explicit order_by.
+    return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True)).order_by("order", "pk")
 
 
 def cities_with_districts():
-    districts = District.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
-    return City.objects.annotate(
-        entry_count=Count("entries", filter=Q(entries__status=Entry.Status.PUBLISHED))
-    ).prefetch_related(Prefetch("districts", queryset=districts))
+    districts = District.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True)).order_by(
+        "order", "pk"
+    )
+    return (
+        City.objects.annotate(entry_count=Count("entries", filter=Q(entries__status=Entry.Status.PUBLISHED)))
+        .order_by("order", "pk")
+        .prefetch_related(Prefetch("districts", queryset=districts))
+    )
 
 
 def hot_entries(limit=HOT_LIMIT):
-    """Questions to show on the home page: the sources' own 热点 sections first, spread over the cities."""
+    """Questions for the home page, spread over the cities."""
     candidates = list(
         entry_list()
-        .annotate(hot=Case(When(source_section__contains="热点", then=0), default=1, output_field=IntegerField()))
-        .order_by("hot", "source_position", "pk")[: limit * 4]
+        .annotate(
+            # The sources' own 热点 sections first, then real questions before statements and news titles.
+            hot=Case(
+                When(source_section__contains="热点", then=0),
+                When(Q(question__endswith="？") | Q(question__endswith="?"), then=1),
+                default=2,
+                output_field=IntegerField(),
+            )
+        )
+        # A bounded pool is enough to find a few per city, whatever the size of the knowledge base.
+        .order_by("hot", "source_position", "pk")[:HOT_POOL]
     )
     by_city = {}
     for entry in candidates:
@@ -230,7 +245,7 @@ def hot_entries(limit=HOT_LIMIT):
         for queue in by_city.values():
             if queue and len(chosen) < limit:
                 chosen.append(queue.pop(0))
-    return sorted(chosen, key=lambda e: (getattr(e, "hot", 1), e.city.order))
+    return chosen
 
 
 def home_page():
@@ -263,9 +278,13 @@ def topic_page(slug):
 
 def city_page(slug):
     city = City.objects.filter(slug=slug).first() or not_found(f"城市 {slug} 不存在")
-    districts = District.objects.filter(city=city).annotate(
-        entry_count=Count("entries", filter=PUBLISHED, distinct=True),
-        office_count=Count("offices", distinct=True),
+    districts = (
+        District.objects.filter(city=city)
+        .annotate(
+            entry_count=Count("entries", filter=PUBLISHED, distinct=True),
+            office_count=Count("offices", distinct=True),
+        )
+        .order_by("order", "pk")
     )
     entries = list(entry_list().filter(city=city).prefetch_related("topics"))
     topics = {}

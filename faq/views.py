@@ -1,10 +1,60 @@
-"""Placeholder views; the portal pages are built in issue 4."""
+"""Citizen-facing pages (issue 4). Views only check input, call one query function and render."""
 
-from django.http import HttpResponse
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+from . import queries
 
 
-def _placeholder(request, *args, **kwargs):
-    return HttpResponse("人社知识库")
+def home(request):
+    return render(request, "faq/home.html", queries.home_page())
 
 
-home = city_detail = district_detail = topic_detail = keyword_detail = entry_detail = office_detail = _placeholder
+def topic_index(request):
+    return render(request, "faq/topic_index.html", queries.topic_index_page())
+
+
+def topic_detail(request, slug):
+    return render(request, "faq/topic.html", queries.topic_page(slug))
+
+
+def city_detail(request, city_slug):
+    return render(request, "faq/city.html", queries.city_page(city_slug))
+
+
+def district_detail(request, city_slug, district_slug):
+    return render(request, "faq/district.html", queries.district_page(city_slug, district_slug))
+
+
+def keyword_index(request):
+    return render(request, "faq/keyword_index.html", queries.keyword_index_page())
+
+
+def keyword_detail(request, pk):
+    return render(request, "faq/keyword.html", queries.keyword_page(pk))
+
+
+def entry_detail(request, pk):
+    return render(request, "faq/entry.html", queries.entry_detail_page(pk))
+
+
+def office_index(request):
+    return render(request, "faq/office_index.html", queries.office_index_page())
+
+
+def office_detail(request, pk):
+    return render(request, "faq/office.html", queries.office_detail_page(pk))
+
+
+def phone_index(request):
+    return render(request, "faq/phone_index.html", queries.phone_index_page())
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+def server_error(request):
+    # No context processors or database: whatever broke must not break the error page too.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,14 +1,17 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 
-from faq.api import api
-from faq.api import healthz
+from faq.api import api, healthz
 from faq.sitemaps import sitemaps
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # Any other /api/…/ path: a JSON 404 like the API's own, not the HTML page.  Only paths ending in "/", so
+    # APPEND_SLASH still redirects /api/entries to /api/entries/.
+    re_path(r"^api/(?:.*/)?$", lambda request: JsonResponse({"error": "未知的 API 地址", "status": 404}, status=404)),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     path("", include("faq.urls")),

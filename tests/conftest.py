@@ -27,3 +27,28 @@ def parsed_sources(source_paths):
 def imported(db, parsed_sources):
     """Every source imported into the test database; returns the import report."""
     return import_parsed(parsed_sources)
+
+
+@pytest.fixture(scope="module")
+def search_corpus(django_db_setup, django_db_blocker, parsed_sources):
+    """Every source imported and indexed once per test module (search tests that only read).
+
+    Like Django's TestCase.setUpClass: the import runs inside a transaction that is rolled back after the
+    module, so other modules still start from an empty database; each test's own ``db`` transaction nests
+    inside it as a savepoint.  The index is built into the test settings' temporary directory.
+    """
+    from django.db import transaction
+    from haystack import connections
+
+    from faq.management.commands.build_search_index import build
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            import_parsed(parsed_sources)
+            build(connections["default"].get_backend().root, progress=False)
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

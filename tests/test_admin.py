@@ -9,10 +9,12 @@ from django.urls import reverse
 
 from faq.importer import import_parsed
 from faq.models import Entry
+from faq.permissions import ensure_editor_group
 
 
 @pytest.fixture
 def editor(db):
+    ensure_editor_group()  # a transactional test elsewhere may have flushed the migration's data
     user = User.objects.create_user("editor", password="pw-editor-123", is_staff=True)
     user.groups.add(Group.objects.get(name="编辑"))
     return user
@@ -150,8 +152,10 @@ class TestEditorGroup:
         assert 'lang="zh-hans"' in body
 
 
-def test_editor_group_exists_after_migrate(db):
+def test_editor_group_permissions(db):
     call_command("migrate", verbosity=0, stdout=StringIO())
+    ensure_editor_group()
+    ensure_editor_group()  # idempotent
     perms = set(Group.objects.get(name="编辑").permissions.values_list("codename", flat=True))
     assert {"add_entry", "change_entry", "add_procedurestep", "change_office", "change_phonenumber"} <= perms
     assert not any(p.endswith("_user") or p.endswith("_group") for p in perms)

@@ -4,6 +4,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
+from csp.constants import NONCE, NONE, SELF
+
+from portal.security import inline_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state (SQLite file, Whoosh index, jieba cache) lives here, never in the source tree.
@@ -34,12 +38,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "haystack",
+    # faq before haystack so that our rebuild_index (a safe, swapping rebuild) shadows haystack's.
     "faq",
+    "haystack",
+    # In INSTALLED_APPS so /api/docs serves Swagger UI from our own static files (CSP: script-src 'self').
+    "ninja",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise so static files get the same headers as pages.
+    "portal.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -90,8 +104,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request when it is missing
 
 SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
 JIEBA_CACHE_DIR = VAR_DIR / "jieba"
@@ -102,6 +116,9 @@ HAYSTACK_CONNECTIONS = {
         "PATH": os.environ.get("WHOOSH_INDEX_DIR", str(VAR_DIR / "whoosh_index")),
     },
 }
+# Edits reach the index after commit through faq.indexing's single writer (never inside save()).
+HAYSTACK_SIGNAL_PROCESSOR = "faq.indexing.QueuedSignalProcessor"
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 LOGGING = {
     "version": 1,
@@ -109,3 +126,51 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- Security (issue 5) ----------------------------------------------------------------------------------------
+# Headers on every response, in every environment; prod.py adds the HTTPS-only ones.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# Content-Security-Policy (django-csp). No inline script or style runs unless listed here:
+# - a fixed inline snippet in templates/base.html or 500.html is allowed by its sha256, computed from the
+#   template at start-up (portal.security.inline_hashes), so editing the snippet needs no settings change;
+# - a snippet that contains template variables needs nonce="{{ request.csp_nonce }}" on its tag instead.
+# Everything else (JS in static/js/portal.js, CSS in static/css/) is 'self'.
+_TEMPLATES_DIR = BASE_DIR / "templates"
+_ADMIN_TEMPLATES = Path(django.__file__).parent / "contrib" / "admin" / "templates" / "admin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, *inline_hashes(_TEMPLATES_DIR / "base.html", "script")],
+        "style-src": [
+            SELF,
+            NONCE,
+            *inline_hashes(_TEMPLATES_DIR / "500.html", "style"),
+            *inline_hashes(_ADMIN_TEMPLATES / "change_list.html", "style"),
+        ],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Admin login throttling (django-axes): N failures for one username from one address lock that pair out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
+# Username + address: an attacker cannot lock a staff member out from everywhere by guessing their name.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_VERBOSE = False

@@ -19,3 +19,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# django-axes stays on; only the test client's login(), which has no request, skips it (force_login never
+# authenticates at all).
+AUTHENTICATION_BACKENDS = [
+    "portal.auth_backends.AxesBackendAllowingTestClient",
+    "django.contrib.auth.backends.ModelBackend",
+]

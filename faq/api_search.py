@@ -1,0 +1,89 @@
+"""GET /api/search/: the same search as the /search/ page, as JSON (issue 3 §6)."""
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from . import queries
+from .search import search
+
+router = Router(tags=["search"])
+
+MAX_PAGE = 1000
+
+
+class CityOut(Schema):
+    slug: str
+    name: str
+
+
+class TopicOut(Schema):
+    slug: str
+    name: str
+
+
+class SearchHitOut(Schema):
+    type: str = Field(description='"entry" 或 "office"')
+    id: int
+    title: str = Field(description="问题 / 机构名称")
+    text: str = Field(description="条目的完整答复；机构的地址和电话")
+    city: CityOut
+    topics: list[TopicOut]
+    url: str
+    score: float
+    highlight: str = Field(description="带 <mark> 高亮的摘要 HTML（已转义）")
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    page: int
+    results: list[SearchHitOut]
+    facets: dict[str, dict[str, int]] = Field(description='{"city": {slug: 数量}, "topic": {slug: 数量}}')
+
+
+class ErrorOut(Schema):
+    error: str
+    status: int
+
+
+class SearchParams(Schema):
+    q: str = Field(..., min_length=1, max_length=500, description="查询词")
+    city: str | None = Field(None, description="城市标识，如 changsha")
+    topic: str | None = Field(None, description="主题标识，如 social-security-card")
+    limit: int = Field(10, ge=1, le=50, description="每页条数，1–50")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始")
+
+
+def hit_dict(hit):
+    return {
+        "type": hit.kind,
+        "id": hit.obj.pk,
+        "title": hit.title,
+        "text": hit.text,
+        "city": queries.city_dict(hit.city),
+        "topics": [{"slug": t.slug, "name": t.name} for t in hit.topics],
+        "url": hit.url,
+        "score": hit.score,
+        "highlight": hit.snippet_html,
+    }
+
+
+@router.get("/search/", response={200: SearchOut, 400: ErrorOut}, summary="全文搜索问答条目和办事机构")
+def search_api(request, params: Query[SearchParams]):
+    """Entries and offices ranked for ``q``; facet counts are over all matches (before paging)."""
+    if not params.q.strip():
+        raise queries.BadParameter("q 不能为空")
+    if params.city:
+        queries.city_or_error(params.city)
+    if params.topic:
+        queries.topic_or_error(params.topic)
+    results = search(params.q, city=params.city, topic=params.topic, page=params.page, limit=params.limit)
+    if params.page > results.pages:
+        raise queries.BadParameter(f"page 超出范围：共 {results.pages} 页")
+    return {
+        "query": params.q,
+        "total": results.total,
+        "page": params.page,
+        "results": [hit_dict(h) for h in results.hits],
+        "facets": results.facets,
+    }

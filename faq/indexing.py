@@ -1,0 +1,304 @@
+"""Keeping the search index fresh: after-commit updates through a single writer, with retry.
+
+haystack's RealtimeSignalProcessor writes to Whoosh inside ``save()``: concurrent saves hit Whoosh's
+LockError in the editor's request, and a failed delete is silently dropped.  Here instead:
+
+1. Signals record an ``IndexTask`` (kind, id) *in the editor's transaction*, so the intent to reindex
+   commits atomically with the edit (and vanishes with a rollback).
+2. After commit, ``flush()`` runs: under a per-process lock and Whoosh's write lock (waited for, not
+   failed on) it reads every pending task, re-reads those rows from the database, updates or deletes the
+   documents, commits once and marks the tasks done.  Reading the rows only after taking the write lock
+   means a later edit can never be overwritten by an earlier one's stale copy.
+3. If the lock stays busy (a rebuild or a bulk import in another process), the editor still gets their
+   page: a background thread keeps retrying, and any other process's next flush also picks the tasks up.
+
+``deferred()`` batches a bulk import into one set of tasks and one index commit.
+"""
+
+import atexit
+import logging
+import random
+import threading
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import signals
+from django.utils import timezone
+from haystack import connections
+from haystack.signals import BaseSignalProcessor
+from whoosh.index import LockError
+
+from .models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, Topic
+
+log = logging.getLogger(__name__)
+
+MODELS = {"entry": Entry, "office": Office}
+BATCH = 500
+LOCK_WAIT = 1.5  # seconds an editor's request may wait for the write lock before handing over to the retrier
+KEEP_DONE = timedelta(days=1)  # done tasks are kept a while so a rebuild can replay edits made during it
+
+_write_lock = threading.RLock()
+_local = threading.local()
+_retrier = None
+_retrier_lock = threading.Lock()
+
+
+# --- what an edit touches --------------------------------------------------------------------------
+
+
+def targets_for(instance):
+    """(kind, id) pairs whose search documents depend on ``instance``."""
+    if isinstance(instance, Entry):
+        return [("entry", instance.pk)]
+    if isinstance(instance, Office):
+        # Entries carry their offices' names, addresses and phones in their search text.
+        return [("office", instance.pk)] + [("entry", pk) for pk in instance.entries.values_list("pk", flat=True)]
+    if isinstance(instance, (PhoneNumber, ProcedureStep)):
+        keys = []
+        if getattr(instance, "entry_id", None):
+            keys.append(("entry", instance.entry_id))
+        if getattr(instance, "office_id", None):
+            keys.append(("office", instance.office_id))
+            keys += [
+                ("entry", pk)
+                for pk in Entry.offices.through.objects.filter(office_id=instance.office_id).values_list(
+                    "entry_id", flat=True
+                )
+            ]
+        return keys
+    if isinstance(instance, (Topic, District)):
+        keys = [("entry", pk) for pk in instance.entries.values_list("pk", flat=True)]
+        if isinstance(instance, District):
+            keys += [("office", pk) for pk in instance.offices.values_list("pk", flat=True)]
+        return keys
+    if isinstance(instance, City):
+        return [("entry", pk) for pk in instance.entries.values_list("pk", flat=True)] + [
+            ("office", pk) for pk in instance.offices.values_list("pk", flat=True)
+        ]
+    return []
+
+
+def enqueue(keys):
+    keys = {(kind, int(pk)) for kind, pk in keys if pk is not None}
+    if not keys:
+        return
+    pending = getattr(_local, "deferred", None)
+    if pending is not None:
+        pending.update(keys)
+        return
+    IndexTask.objects.bulk_create(IndexTask(kind=kind, object_id=pk) for kind, pk in sorted(keys))
+    transaction.on_commit(flush_after_commit)
+
+
+@contextmanager
+def deferred():
+    """Collect index work while the block runs and record it once at the end (one flush, one commit)."""
+    outer = getattr(_local, "deferred", None)
+    if outer is not None:  # nested: the outermost block records everything
+        yield
+        return
+    _local.deferred = set()
+    try:
+        yield
+    finally:
+        keys, _local.deferred = _local.deferred, None
+    if transaction.get_connection().in_atomic_block and transaction.get_rollback():
+        return  # a dry run (or failed block) that will be rolled back: nothing to index
+    enqueue(keys)
+
+
+# --- applying tasks --------------------------------------------------------------------------------
+
+
+def _backend():
+    return connections["default"].get_backend()
+
+
+def _documents(kind, ids):
+    """(identifier, document or None) for every id: None when the row is gone or not searchable."""
+    backend = _backend()
+    model = MODELS[kind]
+    index = connections["default"].get_unified_index().get_index(model)
+    found = {obj.pk: obj for obj in index.index_queryset().filter(pk__in=ids)}
+    for pk in ids:
+        ident = f"faq.{kind}.{pk}"
+        obj = found.get(pk)
+        if obj is None:
+            yield ident, None
+            continue
+        doc = index.full_prepare(obj)
+        doc.pop("boost", None)
+        yield ident, {key: backend._from_python(value) for key, value in doc.items()}
+
+
+def apply_tasks(whoosh_index, tasks):
+    """Write the current database state of the tasks' objects into ``whoosh_index`` in one commit."""
+    by_kind = {}
+    for _pk, kind, object_id in tasks:
+        if kind in MODELS:
+            by_kind.setdefault(kind, set()).add(object_id)
+    writer = whoosh_index.writer(timeout=LOCK_WAIT, delay=0.05 + random.random() * 0.05)
+    try:
+        for kind, ids in by_kind.items():
+            for ident, doc in _documents(kind, sorted(ids)):
+                if doc is None:
+                    writer.delete_by_term("id", ident)
+                else:
+                    writer.update_document(**doc)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def flush(max_batches=None):
+    """Apply every pending task to the live index; returns how many were applied. Raises LockError when busy."""
+    applied = 0
+    with _write_lock:
+        backend = _backend()
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            backend.ensure_current()
+            written_to = backend.path
+            # Lock first, then read tasks and rows: see the module docstring.
+            tasks = list(
+                IndexTask.objects.filter(done_at__isnull=True)
+                .order_by("pk")
+                .values_list("pk", "kind", "object_id")[:BATCH]
+            )
+            if not tasks:
+                break
+            apply_tasks(backend.index.refresh(), tasks)
+            backend.ensure_current()
+            if backend.path != written_to:
+                continue  # the index was swapped under us: apply the same tasks to the new one
+            IndexTask.objects.filter(pk__in=[t[0] for t in tasks]).update(done_at=timezone.now())
+            applied += len(tasks)
+            batches += 1
+        if applied:
+            IndexTask.objects.filter(done_at__lt=timezone.now() - KEEP_DONE).delete()
+            backend._searcher = None
+    return applied
+
+
+def flush_after_commit():
+    """on_commit hook: never lets an indexing problem reach the editor."""
+    try:
+        flush()
+    except LockError:
+        log.info("search index busy; pending updates handed to the background retrier")
+        start_retrier()
+    except Exception:
+        log.exception("search index update failed; will retry in the background")
+        start_retrier()
+
+
+def _retry_loop():
+    global _retrier
+    delay = 0.2
+    try:
+        while True:
+            time.sleep(delay + random.random() * delay)
+            try:
+                flush()
+                return
+            except LockError:
+                delay = min(delay * 2, 5.0)
+            except Exception:
+                log.exception("search index retry failed")
+                delay = min(delay * 2, 30.0)
+    finally:
+        with _retrier_lock:
+            _retrier = None
+
+
+def start_retrier():
+    global _retrier
+    with _retrier_lock:
+        if _retrier is None:
+            _retrier = threading.Thread(target=_retry_loop, name="search-index-retrier", daemon=True)
+            _retrier.start()
+
+
+@atexit.register
+def _drain_at_exit():
+    # A management command (import, shell script) must not exit with index work only in a daemon thread.
+    if _retrier is not None:
+        try:
+            flush()
+        except Exception:
+            log.warning("search index updates still pending at exit; the next writer will apply them")
+
+
+def pending_count():
+    return IndexTask.objects.filter(done_at__isnull=True).count()
+
+
+# --- the haystack signal processor -----------------------------------------------------------------
+
+
+class QueuedSignalProcessor(BaseSignalProcessor):
+    """HAYSTACK_SIGNAL_PROCESSOR: turns saves, deletes and relation changes into queued index tasks."""
+
+    WATCHED = (Entry, Office, PhoneNumber, ProcedureStep, Topic, District, City)
+
+    def setup(self):
+        for model in self.WATCHED:
+            signals.post_save.connect(self.handle_save, sender=model, dispatch_uid=f"search-save-{model.__name__}")
+            signals.post_delete.connect(
+                self.handle_delete, sender=model, dispatch_uid=f"search-delete-{model.__name__}"
+            )
+        for field in ("topics", "districts", "offices"):
+            through = getattr(Entry, field).through
+            signals.m2m_changed.connect(self.handle_m2m, sender=through, dispatch_uid=f"search-m2m-{field}")
+        # Deleting an office removes its entry links without m2m_changed: note the entries while we still can.
+        signals.pre_delete.connect(self.handle_pre_delete, sender=Office, dispatch_uid="search-predelete-office")
+
+    def teardown(self):
+        for model in self.WATCHED:
+            signals.post_save.disconnect(sender=model, dispatch_uid=f"search-save-{model.__name__}")
+            signals.post_delete.disconnect(sender=model, dispatch_uid=f"search-delete-{model.__name__}")
+        for field in ("topics", "districts", "offices"):
+            signals.m2m_changed.disconnect(sender=getattr(Entry, field).through, dispatch_uid=f"search-m2m-{field}")
+        signals.pre_delete.disconnect(sender=Office, dispatch_uid="search-predelete-office")
+
+    def handle_pre_delete(self, sender, instance, **kwargs):
+        enqueue(targets_for(instance))
+
+    def handle_save(self, sender, instance, raw=False, **kwargs):
+        if not raw:  # loaddata: the rebuild indexes fixtures
+            enqueue(targets_for(instance))
+
+    def handle_delete(self, sender, instance, **kwargs):
+        if isinstance(instance, (Topic, District, City)):
+            return  # the entries' own deletes/m2m changes cover it
+        if isinstance(instance, Office):
+            enqueue([("office", instance.pk)])  # its entries were noted in pre_delete
+            return
+        enqueue(targets_for(instance))
+
+    def handle_m2m(self, sender, instance, action, reverse, model, pk_set, **kwargs):
+        if action == "pre_clear" and reverse:
+            # After the clear we could no longer tell which entries were linked.
+            _local.cleared = (
+                [("entry", pk) for pk in instance.entries.values_list("pk", flat=True)]
+                if hasattr(instance, "entries")
+                else []
+            )
+            return
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        if not reverse:
+            keys = [("entry", instance.pk)]
+            if model is Office and pk_set:
+                keys += [("office", pk) for pk in pk_set]  # an office's topics come from its entries
+        elif action == "post_clear":
+            keys = getattr(_local, "cleared", [])
+            _local.cleared = []
+        else:
+            keys = [("entry", pk) for pk in pk_set or ()]
+            if isinstance(instance, Office):
+                keys.append(("office", instance.pk))
+        enqueue(keys)

@@ -1,0 +1,116 @@
+"""Build the search index into a fresh directory and swap it in atomically.
+
+    python manage.py build_search_index [--keep N] [--no-input]
+
+Searches keep using the previous complete index until the ``current`` symlink is repointed (one atomic
+rename), then switch to the new complete one; a search never sees a half-built index.  Edits saved while
+the build ran are replayed into the new index right after the swap.  ``rebuild_index`` runs this too.
+Do not use haystack's ``clear_index``/``update_index --remove`` on a live site: they edit the index in place.
+"""
+
+import os
+import shutil
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db.models import Max
+from django.utils import timezone
+from haystack import connections
+from tqdm import tqdm
+from whoosh.filedb.filestore import FileStorage
+
+from faq import indexing
+from faq.models import IndexTask
+from faq.search_backend import CURRENT
+
+# Edits whose task was written up to this long before the build started are replayed too (a transaction
+# may have written its task before the build began and committed after the build read its row).
+REPLAY_MARGIN = timedelta(minutes=2)
+CHUNK = 200
+
+
+def build(root, stdout=None, progress=True):
+    """Write a complete index into root/gen-…, swap ``current`` to it; returns (path, counts)."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    started = timezone.now()
+    last_task = IndexTask.objects.aggregate(m=Max("pk"))["m"] or 0
+
+    backend = connections["default"].get_backend()
+    backend.ensure_current()
+    unified = connections["default"].get_unified_index()
+    target = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.time_ns() % 10**6:06d}"
+    target.mkdir()
+    ix = FileStorage(str(target)).create_index(backend.schema)
+    writer = ix.writer(limitmb=256)
+    counts = {}
+    try:
+        for index in unified.get_indexes().values():
+            label = index.get_model()._meta.model_name
+            qs = index.index_queryset().order_by("pk")
+            total = qs.count()
+            counts[label] = 0
+            bar = tqdm(total=total, desc=label, unit="doc", disable=not progress, file=stdout)
+            for start in range(0, total, CHUNK):
+                for obj in qs[start : start + CHUNK]:
+                    doc = index.full_prepare(obj)
+                    doc.pop("boost", None)
+                    writer.add_document(**{k: backend._from_python(v) for k, v in doc.items()})
+                    counts[label] += 1
+                    bar.update(1)
+            bar.close()
+    except BaseException:
+        writer.cancel()
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    writer.commit(optimize=True)
+
+    swap(root, target)
+    # Everything committed before we read the rows is in the new index; replay the rest.
+    IndexTask.objects.filter(pk__gt=last_task).update(done_at=None)
+    IndexTask.objects.filter(created_at__gte=started - REPLAY_MARGIN).update(done_at=None)
+    replayed = indexing.flush()
+    cleanup(root, keep={target.name})
+    return target, counts, replayed
+
+
+def swap(root, target):
+    link = root / CURRENT
+    tmp = root / f".{CURRENT}-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(target.name)  # relative, so the whole var dir can move
+    os.replace(tmp, link)
+
+
+def cleanup(root, keep, keep_previous=1):
+    """Remove old generations (the newest previous one stays for readers still on it) and a flat legacy index."""
+    gens = sorted((p for p in root.glob("gen-*") if p.is_dir() and p.name not in keep), key=lambda p: p.stat().st_mtime)
+    for old in gens[: max(0, len(gens) - keep_previous)]:
+        shutil.rmtree(old, ignore_errors=True)
+    for f in root.iterdir():
+        if f.is_file() and not f.is_symlink() and (f.suffix in {".toc", ".seg", ".pst", ".trm"} or "LOCK" in f.name):
+            f.unlink(missing_ok=True)
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-input", "--noinput", action="store_true", help="accepted for compatibility")
+        parser.add_argument("--quiet-progress", action="store_true", help="no progress bars")
+
+    def handle(self, *args, quiet_progress=False, verbosity=1, **options):
+        backend = connections["default"].get_backend()
+        t0 = time.monotonic()
+        target, counts, replayed = build(
+            backend.root, stdout=self.stderr, progress=verbosity >= 1 and not quiet_progress
+        )
+        if verbosity >= 1:
+            summary = ", ".join(f"{n} {label}" for label, n in counts.items())
+            self.stdout.write(
+                self.style.SUCCESS(f"indexed {summary} in {time.monotonic() - t0:.1f}s → {target}")
+                + (f" (replayed {replayed} edit(s) made during the build)" if replayed else "")
+            )

@@ -1,0 +1,474 @@
+"""Search: query understanding, ranking and result assembly. One ``search()`` serves the page, the API and
+the evaluator, so what is measured is what citizens get.
+
+Query understanding
+  NFKC (full-width → half-width), OpenCC traditional → simplified, lower case, length cap; jieba precise
+  words minus stop words, at most MAX_TERMS of them; synonym groups (SynonymGroup table, cached per
+  process) matched on the normalised text, longest first, turn a word into a set of alternatives.
+
+Ranking
+  Whoosh BM25F over the question/office name (``title``, boosted) and everything (``text``), OR of all
+  query concepts, then a re-rank of the top candidates by how much of the query (IDF-weighted) each one
+  covers, in the title especially, and by character-bigram overlap with the title.  Full coverage thus
+  comes first (AND-first) while partial matches still follow (OR fallback).  Unknown words (typos such
+  as 档案托关) fall back to character bigrams of the title.
+"""
+
+import math
+import os
+import re
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils.safestring import mark_safe
+from haystack import connections
+from whoosh import query as wq
+from whoosh.sorting import Count, FieldFacet
+
+from . import taxonomy
+from .analysis import ChineseAnalyzer, ensure_jieba
+from .models import Entry, IndexTask, Office, SynonymGroup
+from .search_backend import highlight_html
+
+MAX_QUERY_CHARS = 100
+MAX_TERMS = 12
+RERANK_DEPTH = 200
+TITLE_BOOST = 3.0
+TEXT_BOOST = 1.0
+SYNONYM_WEIGHT = 0.9
+SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
+
+ANALYZER = ChineseAnalyzer()
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+# --- normalisation ---------------------------------------------------------------------------------
+
+_converter = None
+_converter_lock = threading.Lock()
+
+
+def to_simplified(text):
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
+def normalize(text):
+    """What we search for: NFKC, simplified Chinese, lower case, single spaces, at most MAX_QUERY_CHARS."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = to_simplified(text).lower()
+    text = " ".join(text.split())
+    return text[:MAX_QUERY_CHARS]
+
+
+def tokens(text, mode="query"):
+    return [t.text for t in ANALYZER(text, mode=mode)]
+
+
+# --- synonyms --------------------------------------------------------------------------------------
+
+_synonyms = {"groups": None, "expires": 0.0}
+_synonyms_lock = threading.Lock()
+
+
+def synonym_groups():
+    """[[term, …], …] normalised; the staff-editable table, or the curated defaults while it is empty."""
+    now = time.monotonic()
+    groups = _synonyms["groups"]
+    if groups is None or now > _synonyms["expires"]:
+        rows = [g.term_list() for g in SynonymGroup.objects.all()]
+        if not rows:
+            rows = [[t.strip() for t in line.split(",") if t.strip()] for line in taxonomy.DEFAULT_SYNONYMS]
+        groups = [list(dict.fromkeys(normalize(t) for t in row if normalize(t))) for row in rows]
+        groups = [g for g in groups if len(g) > 1]
+        with _synonyms_lock:
+            _synonyms["groups"], _synonyms["expires"] = groups, now + SYNONYM_TTL
+    return groups
+
+
+@receiver(post_save, sender=SynonymGroup, dispatch_uid="search-synonyms-save")
+@receiver(post_delete, sender=SynonymGroup, dispatch_uid="search-synonyms-delete")
+def invalidate_synonyms(**kwargs):
+    with _synonyms_lock:
+        _synonyms["groups"] = None
+
+
+# --- query analysis --------------------------------------------------------------------------------
+
+
+@dataclass
+class Concept:
+    """One thing the citizen asked about: a word, or a synonym group of interchangeable words."""
+
+    label: str
+    alternatives: list  # [[token, …], …]; the first is what was typed
+    idf: float = 1.0
+
+    def all_tokens(self):
+        return {t for alt in self.alternatives for t in alt}
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    text: str
+    concepts: list
+    unknown: list = field(default_factory=list)  # words the index has never seen (typos, rare words)
+
+    @property
+    def highlight_terms(self):
+        terms = set()
+        for c in self.concepts:
+            terms |= c.all_tokens()
+        return frozenset(terms)
+
+
+def analyse(raw):
+    """Split a query into concepts: synonym groups matched on whole words (longest first), then the other words.
+
+    A synonym term only counts when it starts and ends on word boundaries, so 养老金 inside the word
+    基础养老金 is not widened to 退休金 (the longer word is the more specific one).
+    """
+    text = normalize(raw)
+    words = [(t.text, t.startchar, t.endchar) for t in ANALYZER(text, chars=True, mode="query", removestops=False)]
+    starts = {start for _w, start, _e in words}
+    ends = {end for _w, _s, end in words}
+    claimed = [False] * len(text)
+    items = []
+    candidates = sorted(((term, group) for group in synonym_groups() for term in group), key=lambda tg: -len(tg[0]))
+    for term, group in candidates:
+        start = text.find(term)
+        while start != -1:
+            end = start + len(term)
+            if start in starts and end in ends and not any(claimed[start:end]):
+                claimed[start:end] = [True] * (end - start)
+                alts = [tokens(term)] + [tokens(other) for other in group if other != term]
+                alts = [a for a in alts if a]
+                if alts:
+                    items.append((start, Concept(term, alts)))
+            start = text.find(term, end)
+    kept = {(t.startchar, t.text) for t in ANALYZER(text, chars=True, mode="query")}
+    for word, start, end in words:
+        if (start, word) in kept and not any(claimed[start:end]):
+            alts = [[word]]
+            parts = cover(word)
+            if len(parts) > 1:
+                # A compound the documents may spell out (城乡居民养老保险 vs 城乡居民基本养老保险).
+                alts.append(parts)
+            items.append((start, Concept(word, alts)))
+
+    concepts, seen = [], set()
+    for _start, concept in sorted(items, key=lambda x: x[0]):
+        key = tuple(concept.alternatives[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        concepts.append(concept)
+    return ParsedQuery(raw=raw, text=text, concepts=concepts[:MAX_TERMS])
+
+
+def cover(word):
+    """Dictionary words (2+ characters, shorter than ``word``) that spell ``word`` from left to right, greedily."""
+    if len(word) < 3:
+        return [word]
+    freq = ensure_jieba().FREQ
+    parts, i = [], 0
+    while i < len(word):
+        for size in range(len(word) - i - (1 if i == 0 else 0), 1, -1):
+            if freq.get(word[i : i + size]):
+                parts.append(word[i : i + size])
+                i += size
+                break
+        else:
+            i += 1
+    return parts or [word]
+
+
+def bigrams(text):
+    grams = []
+    for run in _NON_WORD.split(text):
+        if len(run) == 1:
+            grams.append(run)
+        grams.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return list(dict.fromkeys(grams))
+
+
+# --- whoosh queries --------------------------------------------------------------------------------
+
+
+def _alt_query(fieldname, alt, boost):
+    if len(alt) == 1:
+        return wq.Term(fieldname, alt[0], boost=boost)
+    return wq.And([wq.Term(fieldname, t) for t in alt], boost=boost)
+
+
+def concept_query(concept, weight=1.0):
+    parts = []
+    for i, alt in enumerate(concept.alternatives):
+        w = weight * (1.0 if i == 0 else SYNONYM_WEIGHT)
+        parts.append(_alt_query("title", alt, TITLE_BOOST * w))
+        parts.append(_alt_query("text", alt, TEXT_BOOST * w))
+    return wq.Or(parts)
+
+
+def _df(searcher, concept):
+    best = 0
+    for alt in concept.alternatives:
+        best = max(best, min((searcher.doc_frequency("text", t) for t in alt), default=0))
+    return best
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    kind: str  # "entry" | "office"
+    obj: object
+    score: float
+    title_html: str = ""
+    snippet_html: str = ""
+
+    @property
+    def city(self):
+        return self.obj.city
+
+    @property
+    def topics(self):
+        return list(self.obj.topics.all()) if self.kind == "entry" else []
+
+    @property
+    def title(self):
+        return self.obj.question if self.kind == "entry" else self.obj.name
+
+    @property
+    def text(self):
+        if self.kind == "entry":
+            return self.obj.answer
+        phones = "；".join(str(p) for p in self.obj.phones.all())
+        return "\n".join(part for part in (self.obj.address, phones) if part)
+
+    @property
+    def url(self):
+        return self.obj.get_absolute_url()
+
+
+@dataclass
+class SearchResults:
+    query: str
+    normalized: str
+    total: int
+    page: int
+    limit: int
+    hits: list
+    facets: dict  # {"city": {slug: n}, "topic": {slug: n}}
+    concepts: list
+    fallback: str = ""  # "", "or" or "typo": how the results were found
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+
+
+def _backend():
+    return connections["default"].get_backend()
+
+
+def _filters(city, topic):
+    parts = []
+    if city:
+        parts.append(wq.Term("city", city))
+    if topic:
+        parts.append(wq.Term("topics", topic))
+    return wq.And(parts) if parts else None
+
+
+def _covered(concept, title, words):
+    """Credit for a concept: 1 when typed form is there, SYNONYM_WEIGHT for a synonym, else 0.
+
+    In the title a plain substring is enough (robust to segmentation: 用 in 用处); elsewhere whole index words.
+    """
+    best = 0.0
+    for i, alt in enumerate(concept.alternatives):
+        credit = 1.0 if i == 0 else SYNONYM_WEIGHT
+        if credit <= best:
+            continue
+        if title is not None:
+            if "".join(alt) in title or all(t in title for t in alt):
+                best = credit
+        elif all(t in words for t in alt):
+            best = credit
+    return best
+
+
+def dice(a, b):
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def _rank(searcher, parsed, q, flt, depth):
+    """Whoosh candidates for ``q``, re-ranked by weighted query coverage and title similarity.
+
+    score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice): documents covering the
+    whole query come first (AND-first) but partial matches stay (OR fallback); a title saying just what was
+    asked beats a long one that merely mentions the words.
+    """
+    results = searcher.search(q, limit=depth, filter=flt, terms=True)
+    total_weight = sum(c.idf for c in parsed.concepts) or 1.0
+    query_grams = set(bigrams(parsed.text))
+    ranked = []
+    for hit in results:
+        words = {t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
+        title = (hit.get("title") or "").lower()
+        cov = sum(c.idf * _covered(c, None, words) for c in parsed.concepts) / total_weight
+        title_cov = sum(c.idf * _covered(c, title, words) for c in parsed.concepts) / total_weight
+        cov = max(cov, title_cov)
+        similarity = dice(query_grams, set(bigrams(title)))
+        score = hit.score * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity)
+        ranked.append([score, hit["id"]])
+    ranked.sort(key=lambda x: -x[0])
+    _promote_hub_entries(ranked, parsed)
+    return ranked, results
+
+
+def _promote_hub_entries(ranked, parsed, window=10):
+    """When several offices lead (one per district) and the query names none of their districts, the entry
+    that lists those offices answers better than any single office: move it just above the first office."""
+    top = ranked[:window]
+    office_ids = [int(ident.rsplit(".", 1)[1]) for _s, ident in top if ident.startswith("faq.office.")]
+    if len(office_ids) < 2:
+        return
+    for office in Office.objects.filter(pk__in=office_ids).select_related("district"):
+        if office.district_id and any(n in parsed.text for n in [office.district.name, *office.district.alias_list()]):
+            return  # the citizen asked about a particular district's office
+    links = {}
+    for entry_id, office_id in Entry.offices.through.objects.filter(office_id__in=office_ids).values_list(
+        "entry_id", "office_id"
+    ):
+        links.setdefault(entry_id, set()).add(office_id)
+    hubs = {f"faq.entry.{e}" for e, offices in links.items() if len(offices) >= 2}
+    first_office = next(i for i, (_s, ident) in enumerate(ranked) if ident.startswith("faq.office."))
+    for i, (_score, ident) in enumerate(ranked):
+        if ident in hubs and i > first_office:
+            item = ranked.pop(i)
+            item[0] = ranked[first_office][0] * 1.01
+            ranked.insert(first_office, item)
+            return
+
+
+def _facets(searcher, q, flt):
+    facets = {
+        "city": FieldFacet("city", allow_overlap=True, maptype=Count),
+        "topic": FieldFacet("topics", allow_overlap=True, maptype=Count),
+    }
+    results = searcher.search(q, limit=1, filter=flt, groupedby=facets)
+    out = {}
+    for name in facets:
+        groups = results.groups(name)
+        out[name] = {k: v for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], str(kv[0]))) if k}
+    return out, len(results)
+
+
+def _load(ids):
+    """Result objects for haystack ids ("faq.entry.12"), in one query per kind."""
+    wanted = {"entry": [], "office": []}
+    for ident in ids:
+        _app, kind, pk = ident.split(".")
+        wanted[kind].append(int(pk))
+    objects = {}
+    if wanted["entry"]:
+        qs = Entry.objects.filter(status=Entry.Status.PUBLISHED).select_related("city").prefetch_related("topics")
+        for obj in qs.filter(pk__in=wanted["entry"]):
+            objects[f"faq.entry.{obj.pk}"] = ("entry", obj)
+    if wanted["office"]:
+        qs = Office.objects.select_related("city", "district").prefetch_related("phones")
+        for obj in qs.filter(pk__in=wanted["office"]):
+            objects[f"faq.office.{obj.pk}"] = ("office", obj)
+    return objects
+
+
+def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=True):
+    """Ranked, highlighted results for a citizen's query; ``page`` is 1-based."""
+    parsed = analyse(q)
+    empty = SearchResults(q, parsed.text, 0, page, limit, [], {"city": {}, "topic": {}}, parsed.concepts)
+    if not parsed.concepts and not parsed.text.strip():
+        return empty
+
+    backend = _backend()
+    searcher = backend.live_searcher()
+    n_docs = max(searcher.doc_count(), 1)
+    known = []
+    for c in parsed.concepts:
+        df = _df(searcher, c)
+        if df:
+            c.idf = math.log(1 + n_docs / df)
+            known.append(c)
+        else:
+            parsed.unknown.append(c.label)
+    flt = _filters(city, topic)
+
+    fallback = ""
+    clauses = [concept_query(c) for c in known]
+    if parsed.unknown or not known:
+        # Typo / segmentation fallback: character bigrams of the whole query against titles.
+        grams = [g for g in bigrams(parsed.text) if len(g) == 2]
+        gram_terms = [wq.Term("title_grams", g) for g in grams if searcher.doc_frequency("title_grams", g)]
+        if gram_terms:
+            clauses.append(wq.Or(gram_terms, boost=0.5))
+            fallback = "typo"
+    if not clauses:
+        return empty
+    parsed.concepts = known
+    q_all = wq.Or(clauses)
+
+    depth = max(RERANK_DEPTH, page * limit)
+    ranked, _raw = _rank(searcher, parsed, q_all, flt, depth)
+    if facets:
+        facet_counts, total = _facets(searcher, q_all, flt)
+    else:
+        facet_counts, total = {"city": {}, "topic": {}}, len(ranked)
+    total = max(total, len(ranked))
+    page_ids = [ident for _score, ident in ranked[(page - 1) * limit : page * limit]]
+    scores = {ident: score for score, ident in ranked}
+    objects = _load(page_ids)
+    terms = parsed.highlight_terms
+    hits = []
+    for ident in page_ids:
+        if ident not in objects:
+            continue  # deleted since the index was written; its task is on its way
+        kind, obj = objects[ident]
+        hit = Hit(kind, obj, round(scores[ident], 4))
+        if highlight:
+            # highlight_html escapes everything but its own <mark> tags.
+            hit.title_html = mark_safe(highlight_html(hit.title, terms, maxchars=300, top=1, fallback_chars=300))
+            hit.snippet_html = mark_safe(highlight_html(hit.text, terms))
+        hits.append(hit)
+    return SearchResults(q, parsed.text, total, page, limit, hits, facet_counts, known, fallback)
+
+
+# --- health ----------------------------------------------------------------------------------------
+
+
+def index_state():
+    """A small summary of the search index for /healthz."""
+    try:
+        backend = _backend()
+        searcher = backend.live_searcher()
+        state = {
+            "documents": searcher.doc_count(),
+            "generation": backend.index.latest_generation(),
+            "build": os.path.basename(backend.path) if backend.path != backend.root else None,
+            "pending_updates": IndexTask.objects.filter(done_at__isnull=True).count(),
+        }
+        state["status"] = "ok" if state["documents"] else "empty"
+        return state
+    except Exception as exc:  # health must answer even when the index is broken
+        return {"status": "error", "error": exc.__class__.__name__}

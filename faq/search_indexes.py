@@ -1,0 +1,102 @@
+"""What search sees: published entries and offices (phones are indexed through them).
+
+``title`` (question / office name) is boosted over ``body`` (answer / address) at query time in faq.search;
+``text`` is haystack's document field with everything, used by plain SearchQuerySet queries.
+Slugs go into multi-valued (Whoosh KEYWORD) fields so facets and filters match them exactly.
+"""
+
+from haystack import indexes
+
+from .analysis import BigramAnalyzer, ChineseAnalyzer
+from .models import Entry, Office
+
+ANALYZER = ChineseAnalyzer()
+
+
+def join(*parts):
+    return "\n".join(p for p in parts if p)
+
+
+class EntryIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True, use_template=True, analyzer=ANALYZER)
+    title = indexes.CharField(model_attr="question", analyzer=ANALYZER)
+    title_grams = indexes.CharField(model_attr="question", analyzer=BigramAnalyzer())
+    body = indexes.CharField(analyzer=ANALYZER)
+    kind = indexes.MultiValueField()
+    city = indexes.MultiValueField()
+    topics = indexes.MultiValueField()
+    districts = indexes.MultiValueField()
+    audience = indexes.MultiValueField()
+
+    def get_model(self):
+        return Entry
+
+    def index_queryset(self, using=None):
+        return (
+            Entry.objects.filter(status=Entry.Status.PUBLISHED)
+            .select_related("city")
+            .prefetch_related("topics", "districts", "steps", "phones", "offices__phones")
+        )
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def prepare_body(self, obj):
+        return join(obj.answer, obj.conditions, obj.materials, obj.location)
+
+    def prepare_kind(self, obj):
+        return ["entry"]
+
+    def prepare_city(self, obj):
+        return [obj.city.slug]
+
+    def prepare_topics(self, obj):
+        return [t.slug for t in obj.topics.all()]
+
+    def prepare_districts(self, obj):
+        return [d.slug for d in obj.districts.all()]
+
+    def prepare_audience(self, obj):
+        return [obj.audience]
+
+
+class OfficeIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True, use_template=True, analyzer=ANALYZER)
+    title = indexes.CharField(model_attr="name", analyzer=ANALYZER)
+    title_grams = indexes.CharField(model_attr="name", analyzer=BigramAnalyzer())
+    body = indexes.CharField(analyzer=ANALYZER)
+    kind = indexes.MultiValueField()
+    city = indexes.MultiValueField()
+    topics = indexes.MultiValueField()
+    districts = indexes.MultiValueField()
+    audience = indexes.MultiValueField()
+
+    def get_model(self):
+        return Office
+
+    def index_queryset(self, using=None):
+        return Office.objects.select_related("city", "district").prefetch_related("phones", "entries__topics")
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def prepare_body(self, obj):
+        phones = " ".join(f"{p.label} {p.number}" for p in obj.phones.all())
+        district = obj.district.name if obj.district_id else ""
+        return join(obj.kind, district, obj.address, obj.hours, phones)
+
+    def prepare_kind(self, obj):
+        return ["office"]
+
+    def prepare_city(self, obj):
+        return [obj.city.slug]
+
+    def prepare_topics(self, obj):
+        # An office serves the topics of the entries that send citizens to it.
+        return sorted({t.slug for e in obj.entries.all() for t in e.topics.all()})
+
+    def prepare_districts(self, obj):
+        return [obj.district.slug] if obj.district_id else []
+
+    def prepare_audience(self, obj):
+        return []

@@ -1,0 +1,30 @@
+"""gunicorn settings for `make serve` (production: portal.settings.prod, static files via whitenoise).
+
+Every value can be overridden from the environment (or on the command line, which wins).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WORKERS") or os.environ.get("WEB_CONCURRENCY") or min(4, multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Load Django once in the master: workers fork with settings checked and jieba's dictionary already in memory,
+# and a misconfiguration (no SECRET_KEY …) stops the server at start instead of in every worker.
+preload_app = True
+# Searches are short; a request still running after 30 s is stuck and its worker is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Recycle workers now and then so slow leaks never build up; jitter keeps them from restarting together.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
+# Logs to stdout/stderr, for the process supervisor or container runtime to collect.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Only a proxy on this host may set X-Forwarded-Proto (see BEHIND_TLS_PROXY in portal/settings/prod.py).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A 10,000-character search is up to ~90 kB once percent-encoded, beyond gunicorn's largest finite request-line
+# limit (8190); 0 lets it reach the app, which answers it with results or a clear 400.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "0"))
