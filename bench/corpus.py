@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 CITIES = ["长沙", "株洲", "湘潭", "衡阳", "岳阳", "常德", "益阳", "郴州", "深圳", "广州", "昆山", "苏州", "无锡"]
 DISTRICTS = ["芙蓉区", "天心区", "岳麓区", "开福区", "雨花区", "望城区", "福田区", "南山区", "玉山镇", "花桥镇"]
-LEADS = ["", "", "请问", "想咨询一下，", "您好，", "麻烦问下", "急：", "打扰一下，"]
-TAILS = ["", "", "？", "，谢谢", "，怎么处理", "，需要注意什么", "，在哪里办"]
+LEADS = ["", "", "请问", "想咨询一下，", "您好，", "麻烦问下", "急：", "打扰一下，", "你好，", "咨询：", "问一下，"]
+TAILS = ["", "", "？", "，谢谢", "，怎么处理", "，需要注意什么", "，在哪里办", "，要多久", "，能网上办吗", "，找哪个部门"]
+# Who is asking: citizens rarely phrase a question exactly like the FAQ does.
+ASKERS = ["", "", "", "我", "本人", "我们单位", "灵活就业人员", "退休职工", "外地户籍人员", "应届毕业生", "个体户", "农民工",
+          "失业人员", "新入职员工", "孕期职工", "企业人事"]
 SWAPS = [
     ("社保卡", "社会保障卡"),
     ("失业金", "失业保险金"),
@@ -76,9 +79,14 @@ def generate(seeds: list[Seed], n: int, tokenize, seed: int = 12333):
         other = rng.choice(seeds)
         clause = rng.choice(re.split(r"[，？,?]", other.question) or [other.question]).strip()
         question = rewrite(base.question.rstrip("？?"), rng)
-        if clause and rng.random() < 0.5:
+        if clause and rng.random() < 0.6:
             question = f"{question}，{clause}"
-        question = f"{rng.choice(LEADS)}{question}{rng.choice(TAILS)}"[:120]
+        if rng.random() < 0.3:
+            question = f"{question}，涉及{rng.choice(words)}"
+        asker = rng.choice(ASKERS)
+        if asker and rng.random() < 0.5:
+            asker = f"在{rng.choice(CITIES)}的{asker}"
+        question = f"{rng.choice(LEADS)}{asker}{question}{rng.choice(TAILS)}"[:120]
         body = []
         for donor in [base, *rng.sample(peers, k=min(2, len(peers))), rng.choice(seeds)]:
             parts = sentences(donor.answer)

@@ -23,6 +23,7 @@ from whoosh.analysis import LowercaseFilter, StopFilter, Token, Tokenizer
 DATA_DIR = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA_DIR / "userdict.txt"
 STOPWORDS_FILE = DATA_DIR / "stopwords.txt"
+QUERY_FILLERS_FILE = DATA_DIR / "query_fillers.txt"
 
 _lock = threading.Lock()
 _ready = False
@@ -48,14 +49,25 @@ def ensure_jieba():
     return jieba.dt
 
 
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset:
+def _word_list(path) -> frozenset:
     words = set()
-    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             words.add(line)
     return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset:
+    """Dropped from the index and from queries."""
+    return _word_list(STOPWORDS_FILE)
+
+
+@lru_cache(maxsize=1)
+def query_fillers() -> frozenset:
+    """Colloquial filler dropped from queries (and ignored in titles when ranking) but kept in the index."""
+    return _word_list(QUERY_FILLERS_FILE)
 
 
 def sub_words(word, freq):

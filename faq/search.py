@@ -21,6 +21,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -30,8 +31,8 @@ from whoosh import query as wq
 from whoosh.sorting import Count, FieldFacet
 
 from . import taxonomy
-from .analysis import ChineseAnalyzer, ensure_jieba
-from .models import Entry, IndexTask, Office, SynonymGroup
+from .analysis import ChineseAnalyzer, ensure_jieba, query_fillers
+from .models import City, Entry, IndexTask, Office, SynonymGroup
 from .search_backend import highlight_html
 
 MAX_QUERY_CHARS = 100
@@ -40,6 +41,10 @@ RERANK_DEPTH = 200
 TITLE_BOOST = 3.0
 TEXT_BOOST = 1.0
 SYNONYM_WEIGHT = 0.9
+TITLE_PRECISION_WEIGHT = 1.0
+PROXIMITY_WEIGHT = 0.5
+PROXIMITY_GAP = 2
+CITY_MISMATCH = 0.5
 SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
 
 ANALYZER = ChineseAnalyzer()
@@ -95,6 +100,18 @@ def synonym_groups():
     return groups
 
 
+_cities = {"names": None, "expires": 0.0}
+
+
+def city_names():
+    """[(slug, name), …] of the portal's cities, cached like the synonyms."""
+    now = time.monotonic()
+    if _cities["names"] is None or now > _cities["expires"]:
+        names = [(slug, normalize(name)) for slug, name in City.objects.values_list("slug", "name") if name]
+        _cities["names"], _cities["expires"] = names, now + SYNONYM_TTL
+    return _cities["names"]
+
+
 @receiver(post_save, sender=SynonymGroup, dispatch_uid="search-synonyms-save")
 @receiver(post_delete, sender=SynonymGroup, dispatch_uid="search-synonyms-delete")
 def invalidate_synonyms(**kwargs):
@@ -112,6 +129,8 @@ class Concept:
     label: str
     alternatives: list  # [[token, …], …]; the first is what was typed
     idf: float = 1.0
+    start: int = 0  # where it was typed in the normalised query
+    end: int = 0
 
     def all_tokens(self):
         return {t for alt in self.alternatives for t in alt}
@@ -154,9 +173,10 @@ def analyse(raw):
                 alts = [tokens(term)] + [tokens(other) for other in group if other != term]
                 alts = [a for a in alts if a]
                 if alts:
-                    items.append((start, Concept(term, alts)))
+                    items.append((start, Concept(term, alts, start=start, end=end)))
             start = text.find(term, end)
-    kept = {(t.startchar, t.text) for t in ANALYZER(text, chars=True, mode="query")}
+    fillers = query_fillers()
+    kept = {(t.startchar, t.text) for t in ANALYZER(text, chars=True, mode="query") if t.text not in fillers}
     for word, start, end in words:
         if (start, word) in kept and not any(claimed[start:end]):
             alts = [[word]]
@@ -164,7 +184,7 @@ def analyse(raw):
             if len(parts) > 1:
                 # A compound the documents may spell out (城乡居民养老保险 vs 城乡居民基本养老保险).
                 alts.append(parts)
-            items.append((start, Concept(word, alts)))
+            items.append((start, Concept(word, alts, start=start, end=end)))
 
     concepts, seen = [], set()
     for _start, concept in sorted(items, key=lambda x: x[0]):
@@ -314,29 +334,101 @@ def dice(a, b):
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def _rank(searcher, parsed, q, flt, depth):
+def _rank(searcher, parsed, q, flt, depth, explain=None):
     """Whoosh candidates for ``q``, re-ranked by weighted query coverage and title similarity.
 
-    score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice): documents covering the
-    whole query come first (AND-first) but partial matches stay (OR fallback); a title saying just what was
-    asked beats a long one that merely mentions the words.
+    score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision)
+            · (1 + proximity) · city
+    Documents covering the whole query come first (AND-first) but partial matches stay (OR fallback); a title
+    saying just what was asked (precision: its words are the query's) beats a long one that merely mentions
+    the words; query words found next to each other in the document (工伤认定申请) beat scattered ones; a
+    city named in the query demotes the other cities' results.
     """
     results = searcher.search(q, limit=depth, filter=flt, terms=True)
     total_weight = sum(c.idf for c in parsed.concepts) or 1.0
     query_grams = set(bigrams(parsed.text))
+    query_tokens = frozenset(parsed.highlight_terms)
+    idf = _IdfMemo(searcher)
+    pairs = _pair_patterns(parsed.concepts)
+    cities = mentioned_cities(parsed.text)
     ranked = []
     for hit in results:
+        fields = hit.fields()
         words = {t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
-        title = (hit.get("title") or "").lower()
+        title = (fields.get("title") or "").lower()
         cov = sum(c.idf * _covered(c, None, words) for c in parsed.concepts) / total_weight
         title_cov = sum(c.idf * _covered(c, title, words) for c in parsed.concepts) / total_weight
         cov = max(cov, title_cov)
         similarity = dice(query_grams, set(bigrams(title)))
-        score = hit.score * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity)
+        precision = _title_precision(title, query_tokens, idf)
+        score = hit.score * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
+        near = 0.0
+        if pairs:
+            body = title + "\n" + (fields.get("body") or "").lower()
+            near = sum(w for w, pattern in pairs if pattern.search(body)) / sum(w for w, _p in pairs)
+            score *= 1.0 + PROXIMITY_WEIGHT * near
+        if cities and not cities & set((fields.get("city") or "").split(",")):
+            score *= CITY_MISMATCH
+        if explain is not None:
+            explain[hit["id"]] = dict(bm25=hit.score, cov=cov, tcov=title_cov, dice=similarity, prec=precision, near=near)
         ranked.append([score, hit["id"]])
     ranked.sort(key=lambda x: -x[0])
     _promote_hub_entries(ranked, parsed)
     return ranked, results
+
+
+class _IdfMemo(dict):
+    """Per-search memo of a word's inverse document frequency in the ``text`` field."""
+
+    def __init__(self, searcher):
+        super().__init__()
+        self.searcher = searcher
+        self.n_docs = max(searcher.doc_count(), 1)
+
+    def __missing__(self, word):
+        value = self[word] = math.log(1 + self.n_docs / max(self.searcher.doc_frequency("text", word), 1))
+        return value
+
+
+@lru_cache(maxsize=8192)
+def title_words(title):
+    """The content words of a title: query-mode words without stop words and colloquial filler."""
+    fillers = query_fillers()
+    return tuple(dict.fromkeys(t.text for t in ANALYZER(title, mode="query") if t.text not in fillers))
+
+
+def _title_precision(title, query_tokens, idf):
+    """IDF-weighted share of the title's words that the query asked about.
+
+    A word counts when it is a query word or one contains the other (社保 / 社保卡, 算 / 计算): Chinese
+    abbreviates freely, and a missed abbreviation only costs a little here.
+    """
+    total = matched = 0.0
+    for word in title_words(title):
+        weight = idf[word]
+        total += weight
+        if word in query_tokens or any(word in t or t in word for t in query_tokens):
+            matched += weight
+    return matched / total if total else 0.0
+
+
+def _pair_patterns(concepts):
+    """(weight, regex) for each pair of neighbouring query concepts: any spelling of the first followed,
+    within the same clause and at most as far as typed (stop words between them) or PROXIMITY_GAP characters
+    later, by any spelling of the second."""
+    pairs = []
+    for a, b in zip(concepts, concepts[1:], strict=False):
+        gap = max(PROXIMITY_GAP, b.start - a.end)
+        first = "|".join(sorted({re.escape("".join(alt)) for alt in a.alternatives}, key=len, reverse=True))
+        second = "|".join(sorted({re.escape("".join(alt)) for alt in b.alternatives}, key=len, reverse=True))
+        pattern = re.compile(f"(?:{first})[^\\n。；;，,？?！!]{{0,{gap}}}(?:{second})")
+        pairs.append((min(a.idf, b.idf), pattern))
+    return pairs
+
+
+def mentioned_cities(text):
+    """Slugs of the cities a normalised query names (长沙, 深圳市 …)."""
+    return {slug for slug, name in city_names() if name in text}
 
 
 def _promote_hub_entries(ranked, parsed, window=10):

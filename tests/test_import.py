@@ -222,3 +222,26 @@ class TestCommand:
         other.write_text("这是一份无关的文档。", encoding="utf-8")
         with pytest.raises(CommandError, match="other.txt"):
             call_command("import_sources", str(other), stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_committed_fixture_loads_and_matches_the_sources(parsed_sources):
+    call_command("loaddata", "fixtures/knowledge_base.json", verbosity=0)
+    loaded = {
+        "entries": sorted(Entry.objects.values_list("source__filename", "source_key", "question")),
+        "offices": sorted(Office.objects.values_list("name", "address")),
+        "phones": PhoneNumber.objects.count(),
+        "steps": ProcedureStep.objects.count(),
+    }
+    assert len(loaded["entries"]) > 200
+    Entry.objects.all().delete()
+    Office.objects.all().delete()
+    PhoneNumber.objects.all().delete()
+    import_parsed(parsed_sources)
+    fresh = {
+        "entries": sorted(Entry.objects.values_list("source__filename", "source_key", "question")),
+        "offices": sorted(Office.objects.values_list("name", "address")),
+        "phones": PhoneNumber.objects.count(),
+        "steps": ProcedureStep.objects.count(),
+    }
+    assert loaded == fresh, "fixtures/knowledge_base.json is stale: run `make fixture`"
