@@ -28,9 +28,11 @@ setup: venv
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Debian's chromium for the Playwright browser tests (never downloads a browser build).
+## Debian's chromium for the Playwright browser tests (never downloads a browser build), and a CJK font
+## so the phone-width screenshots in test-artifacts/ show Chinese text.
 browser-deps:
-	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ test -x $(CHROMIUM) && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; } || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 ## The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
 test: venv browser-deps
@@ -62,9 +64,13 @@ restore: venv
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/<timestamp>.json"; exit 2; }
 	$(PY) manage.py restore_data "$(BACKUP)" --no-input
 
-## Regenerate the committed loaddata fixture fixtures/knowledge_base.json from the imported sources.
-fixture: setup
-	$(PY) manage.py export_fixture
+## Regenerate the committed loaddata fixture fixtures/knowledge_base.json from a fresh import of the
+## sources (in a throw-away state dir, so staff edits in var/ never leak into it).
+fixture: venv
+	@tmp=$$(mktemp -d) && export PORTAL_VAR_DIR=$$tmp && \
+	$(PY) manage.py migrate --noinput -v0 && $(PY) manage.py import_sources -v0 && \
+	$(PY) manage.py extract_keywords -v0 && $(PY) manage.py export_fixture; \
+	status=$$?; rm -rf $$tmp; exit $$status
 
 ## Benchmarks print figures; they are not tests. `make bench SIZES=10000` runs one size.
 bench: venv

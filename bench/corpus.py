@@ -1,7 +1,7 @@
 """Synthetic knowledge bases of any size, grown from the real imported entries.
 
-Each synthetic entry mixes a real question with a clause of another, rewrites names, numbers and
-years, swaps synonyms, and builds its answer from sentences of several real answers of the same topic
+Each synthetic entry mixes a real question with a clause of another (and often who is asking, where, and
+one more corpus word), rewrites names, numbers and years, swaps synonyms, and builds its answer from sentences of several real answers of the same topic
 plus words drawn from the whole corpus vocabulary. No two entries are identical and no entry is a
 near-clone of a single source (each draws on at least three sources).
 """
@@ -13,10 +13,37 @@ from dataclasses import dataclass
 CITIES = ["长沙", "株洲", "湘潭", "衡阳", "岳阳", "常德", "益阳", "郴州", "深圳", "广州", "昆山", "苏州", "无锡"]
 DISTRICTS = ["芙蓉区", "天心区", "岳麓区", "开福区", "雨花区", "望城区", "福田区", "南山区", "玉山镇", "花桥镇"]
 LEADS = ["", "", "请问", "想咨询一下，", "您好，", "麻烦问下", "急：", "打扰一下，", "你好，", "咨询：", "问一下，"]
-TAILS = ["", "", "？", "，谢谢", "，怎么处理", "，需要注意什么", "，在哪里办", "，要多久", "，能网上办吗", "，找哪个部门"]
+TAILS = [
+    "",
+    "",
+    "？",
+    "，谢谢",
+    "，怎么处理",
+    "，需要注意什么",
+    "，在哪里办",
+    "，要多久",
+    "，能网上办吗",
+    "，找哪个部门",
+]
 # Who is asking: citizens rarely phrase a question exactly like the FAQ does.
-ASKERS = ["", "", "", "我", "本人", "我们单位", "灵活就业人员", "退休职工", "外地户籍人员", "应届毕业生", "个体户", "农民工",
-          "失业人员", "新入职员工", "孕期职工", "企业人事"]
+ASKERS = [
+    "",
+    "",
+    "",
+    "我",
+    "本人",
+    "我们单位",
+    "灵活就业人员",
+    "退休职工",
+    "外地户籍人员",
+    "应届毕业生",
+    "个体户",
+    "农民工",
+    "失业人员",
+    "新入职员工",
+    "孕期职工",
+    "企业人事",
+]
 SWAPS = [
     ("社保卡", "社会保障卡"),
     ("失业金", "失业保险金"),

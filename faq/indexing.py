@@ -23,6 +23,7 @@ import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import signals
 from django.utils import timezone
@@ -153,6 +154,20 @@ def apply_tasks(whoosh_index, tasks):
     writer.commit()
 
 
+def apply_with_retry(whoosh_index, tasks, patience=60.0):
+    """``apply_tasks``, waiting up to ``patience`` seconds for another process's writer to finish."""
+    deadline = time.monotonic() + patience
+    delay = 0.05
+    while True:
+        try:
+            return apply_tasks(whoosh_index, tasks)
+        except LockError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(delay + random.random() * delay)
+            delay = min(delay * 2, 1.0)
+
+
 def flush(max_batches=None):
     """Apply every pending task to the live index; returns how many were applied. Raises LockError when busy."""
     applied = 0
@@ -212,6 +227,7 @@ def _retry_loop():
     finally:
         with _retrier_lock:
             _retrier = None
+        db_connections.close_all()  # this thread's own connections; nobody else would ever close them
 
 
 def start_retrier():

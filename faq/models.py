@@ -306,4 +306,5 @@ class PhoneNumber(models.Model):
     def tel_href(self):
         return "tel:" + self.number.replace("-", "")
 
+
 from .search_models import IndexTask  # noqa: E402,F401  (search index queue, see faq.indexing)

@@ -31,20 +31,20 @@ from whoosh import query as wq
 from whoosh.sorting import Count, FieldFacet
 
 from . import taxonomy
-from .analysis import ChineseAnalyzer, ensure_jieba, query_fillers
+from .analysis import ChineseAnalyzer, ensure_jieba, query_fillers, stopwords, sub_words
 from .models import City, Entry, IndexTask, Office, SynonymGroup
+from .queries import BadParameter
 from .search_backend import highlight_html
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
 RERANK_DEPTH = 200
+MAX_LIMIT = 100
 TITLE_BOOST = 3.0
 TEXT_BOOST = 1.0
 SYNONYM_WEIGHT = 0.9
 TITLE_PRECISION_WEIGHT = 1.0
-PROXIMITY_WEIGHT = 0.5
-PROXIMITY_GAP = 2
-CITY_MISMATCH = 0.5
+CITY_MISMATCH = 0.3
 SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
 
 ANALYZER = ChineseAnalyzer()
@@ -129,8 +129,6 @@ class Concept:
     label: str
     alternatives: list  # [[token, …], …]; the first is what was typed
     idf: float = 1.0
-    start: int = 0  # where it was typed in the normalised query
-    end: int = 0
 
     def all_tokens(self):
         return {t for alt in self.alternatives for t in alt}
@@ -173,7 +171,7 @@ def analyse(raw):
                 alts = [tokens(term)] + [tokens(other) for other in group if other != term]
                 alts = [a for a in alts if a]
                 if alts:
-                    items.append((start, Concept(term, alts, start=start, end=end)))
+                    items.append((start, Concept(term, alts)))
             start = text.find(term, end)
     fillers = query_fillers()
     kept = {(t.startchar, t.text) for t in ANALYZER(text, chars=True, mode="query") if t.text not in fillers}
@@ -184,7 +182,7 @@ def analyse(raw):
             if len(parts) > 1:
                 # A compound the documents may spell out (城乡居民养老保险 vs 城乡居民基本养老保险).
                 alts.append(parts)
-            items.append((start, Concept(word, alts, start=start, end=end)))
+            items.append((start, Concept(word, alts)))
 
     concepts, seen = [], set()
     for _start, concept in sorted(items, key=lambda x: x[0]):
@@ -194,6 +192,25 @@ def analyse(raw):
         seen.add(key)
         concepts.append(concept)
     return ParsedQuery(raw=raw, text=text, concepts=concepts[:MAX_TERMS])
+
+
+def _known_parts(concept, searcher):
+    """Concepts for the parts of a word the index has never seen, when jieba glued a particle or modal to a
+    word it knows (交了 → 交, 能领 → 领) or the word is a compound of indexed words; nothing otherwise."""
+    word = concept.label
+    skip = stopwords() | query_fillers()
+    parts = [g for _i, g in sub_words(word, ensure_jieba().FREQ) if g not in skip]
+    parts = [g for g in parts if searcher.doc_frequency("text", g)]
+    parts = [g for g in parts if not any(g != o and g in o for o in parts)]  # longest pieces only
+    if not parts and any(ch in skip for ch in word):
+        parts = [ch for ch in word if ch not in skip and searcher.doc_frequency("text", ch)]
+    groups = {term: group for group in synonym_groups() for term in group}
+    out = []
+    for part in parts:
+        others = [o for o in groups.get(part, ()) if o != part]
+        alts = [a for a in [[part]] + [tokens(o) for o in others] if a]
+        out.append(Concept(part, alts))
+    return out
 
 
 def cover(word):
@@ -338,18 +355,16 @@ def _rank(searcher, parsed, q, flt, depth, explain=None):
     """Whoosh candidates for ``q``, re-ranked by weighted query coverage and title similarity.
 
     score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision)
-            · (1 + proximity) · city
+            · city
     Documents covering the whole query come first (AND-first) but partial matches stay (OR fallback); a title
     saying just what was asked (precision: its words are the query's) beats a long one that merely mentions
-    the words; query words found next to each other in the document (工伤认定申请) beat scattered ones; a
-    city named in the query demotes the other cities' results.
+    the words; a city named in the query demotes the other cities' results.
     """
     results = searcher.search(q, limit=depth, filter=flt, terms=True)
     total_weight = sum(c.idf for c in parsed.concepts) or 1.0
     query_grams = set(bigrams(parsed.text))
     query_tokens = frozenset(parsed.highlight_terms)
-    idf = _IdfMemo(searcher)
-    pairs = _pair_patterns(parsed.concepts)
+    idf = _IdfMemo.of(searcher)
     cities = mentioned_cities(parsed.text)
     ranked = []
     for hit in results:
@@ -362,15 +377,16 @@ def _rank(searcher, parsed, q, flt, depth, explain=None):
         similarity = dice(query_grams, set(bigrams(title)))
         precision = _title_precision(title, query_tokens, idf)
         score = hit.score * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
-        near = 0.0
-        if pairs:
-            body = title + "\n" + (fields.get("body") or "").lower()
-            near = sum(w for w, pattern in pairs if pattern.search(body)) / sum(w for w, _p in pairs)
-            score *= 1.0 + PROXIMITY_WEIGHT * near
         if cities and not cities & set((fields.get("city") or "").split(",")):
             score *= CITY_MISMATCH
         if explain is not None:
-            explain[hit["id"]] = dict(bm25=hit.score, cov=cov, tcov=title_cov, dice=similarity, prec=precision, near=near)
+            explain[hit["id"]] = {
+                "bm25": hit.score,
+                "cov": cov,
+                "title_cov": title_cov,
+                "dice": similarity,
+                "prec": precision,
+            }
         ranked.append([score, hit["id"]])
     ranked.sort(key=lambda x: -x[0])
     _promote_hub_entries(ranked, parsed)
@@ -378,7 +394,15 @@ def _rank(searcher, parsed, q, flt, depth, explain=None):
 
 
 class _IdfMemo(dict):
-    """Per-search memo of a word's inverse document frequency in the ``text`` field."""
+    """Memo of words' inverse document frequency in the ``text`` field, kept on the searcher: the backend
+    reuses one searcher until the index changes, and a refreshed searcher starts a fresh memo."""
+
+    @classmethod
+    def of(cls, searcher):
+        memo = getattr(searcher, "_faq_idf", None)
+        if memo is None:
+            memo = searcher._faq_idf = cls(searcher)
+        return memo
 
     def __init__(self, searcher):
         super().__init__()
@@ -400,30 +424,19 @@ def title_words(title):
 def _title_precision(title, query_tokens, idf):
     """IDF-weighted share of the title's words that the query asked about.
 
-    A word counts when it is a query word or one contains the other (社保 / 社保卡, 算 / 计算): Chinese
-    abbreviates freely, and a missed abbreviation only costs a little here.
+    A word counts when it is a query word, part of one (算 / 计算) or contains a query word of two or more
+    characters (社保 / 社保卡); a one-character query word inside a longer word counts half: it may be the
+    same word (发 / 发放) or another one (用 / 启用).
     """
     total = matched = 0.0
     for word in title_words(title):
         weight = idf[word]
         total += weight
-        if word in query_tokens or any(word in t or t in word for t in query_tokens):
+        if word in query_tokens or any(word in t or (len(t) > 1 and t in word) for t in query_tokens):
             matched += weight
+        elif any(t in word for t in query_tokens):
+            matched += weight / 2
     return matched / total if total else 0.0
-
-
-def _pair_patterns(concepts):
-    """(weight, regex) for each pair of neighbouring query concepts: any spelling of the first followed,
-    within the same clause and at most as far as typed (stop words between them) or PROXIMITY_GAP characters
-    later, by any spelling of the second."""
-    pairs = []
-    for a, b in zip(concepts, concepts[1:], strict=False):
-        gap = max(PROXIMITY_GAP, b.start - a.end)
-        first = "|".join(sorted({re.escape("".join(alt)) for alt in a.alternatives}, key=len, reverse=True))
-        second = "|".join(sorted({re.escape("".join(alt)) for alt in b.alternatives}, key=len, reverse=True))
-        pattern = re.compile(f"(?:{first})[^\\n。；;，,？?！!]{{0,{gap}}}(?:{second})")
-        pairs.append((min(a.idf, b.idf), pattern))
-    return pairs
 
 
 def mentioned_cities(text):
@@ -487,8 +500,21 @@ def _load(ids):
     return objects
 
 
+def _check_int(name, value, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        upper = f" 到 {high}" if high is not None else " 以上"
+        raise BadParameter(f"{name} 必须是 {low}{upper} 的整数")
+
+
 def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=True):
-    """Ranked, highlighted results for a citizen's query; ``page`` is 1-based."""
+    """Ranked, highlighted results for a citizen's query; ``page`` is 1-based.
+
+    Any text is a valid query (it is normalised, stripped of syntax and capped); ``page`` must be an int ≥ 1
+    (pages past the end are empty) and ``limit`` an int in 1..MAX_LIMIT, else ``queries.BadParameter``
+    (a ValueError) is raised.  Unknown ``city``/``topic`` slugs simply match nothing.
+    """
+    _check_int("page", page, 1)
+    _check_int("limit", limit, 1, MAX_LIMIT)
     parsed = analyse(q)
     empty = SearchResults(q, parsed.text, 0, page, limit, [], {"city": {}, "topic": {}}, parsed.concepts)
     if not parsed.concepts and not parsed.text.strip():
@@ -498,13 +524,15 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     searcher = backend.live_searcher()
     n_docs = max(searcher.doc_count(), 1)
     known = []
-    for c in parsed.concepts:
-        df = _df(searcher, c)
-        if df:
-            c.idf = math.log(1 + n_docs / df)
-            known.append(c)
+    for concept in parsed.concepts:
+        if _df(searcher, concept):
+            known.append(concept)
         else:
-            parsed.unknown.append(c.label)
+            parsed.unknown.append(concept.label)
+            known.extend(_known_parts(concept, searcher))
+    for concept in known:
+        concept.idf = math.log(1 + n_docs / max(_df(searcher, concept), 1))
+    known = list({tuple(c.alternatives[0]): c for c in reversed(known)}.values())[::-1]
     flt = _filters(city, topic)
 
     fallback = ""
@@ -521,7 +549,7 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     parsed.concepts = known
     q_all = wq.Or(clauses)
 
-    depth = max(RERANK_DEPTH, page * limit)
+    depth = min(max(RERANK_DEPTH, page * limit), n_docs)  # a page past the end must not size a huge heap
     ranked, _raw = _rank(searcher, parsed, q_all, flt, depth)
     if facets:
         facet_counts, total = _facets(searcher, q_all, flt)

@@ -26,7 +26,9 @@ class TestEntriesList:
         assert {r["city"]["slug"] for r in kunshan["results"]} == {"kunshan"}
 
         cards = client.get("/api/entries/", {"city": "changsha", "topic": "social-security-card"}).json()
-        assert cards["count"] == Entry.objects.filter(city__slug="changsha", topics__slug="social-security-card").count()
+        assert (
+            cards["count"] == Entry.objects.filter(city__slug="changsha", topics__slug="social-security-card").count()
+        )
         assert cards["count"] > 10
 
         furong = client.get("/api/entries/", {"city": "changsha", "district": "furong"}).json()

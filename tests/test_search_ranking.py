@@ -43,6 +43,57 @@ def test_first_hit_answers_the_question(query, expected):
     assert any(word in hit.title for word in expected), hit.title
 
 
+@pytest.mark.parametrize(
+    "query, city, expected",
+    [
+        # Colloquial wording, filler (怎么/吗/要/自己…), one-character verbs, city names and traditional script.
+        ("退休工资怎么没发", None, ["养老金还没有发", "养老金没有到账", "退休金没有发放"]),
+        ("深圳退保要带什么", "深圳", ["退保", "退（转）保"]),
+        ("昆山怎么申请失业金", "昆山", ["失业保险金申领"]),
+        ("工伤了单位不给报怎么办", None, ["未给职工办理工伤保险", "不认为是工伤", "不予报销"]),
+        ("小孩办社保卡", None, ["未成年人如何办理社保卡", "小孩没有社保卡"]),
+        ("產假有幾天", None, ["产假"]),
+        ("辞职了能领失业金吗", None, ["个人辞职可以领取失业金"]),
+        ("深圳社保个人网页怎么注册", "深圳", ["注册社保服务个人网页"]),
+        ("老板拖欠工资去哪里投诉", None, ["拖欠或克扣员工工资"]),
+        ("国庆节加班单位要给多少钱", None, ["节假日加班"]),
+        ("昆山社保卡坏了补一张", "昆山", ["补卡"]),
+        ("居民养老保险有哪些交钱方式", None, ["缴纳养老保险费有哪些方式"]),
+        ("工伤哪些医药费不能报销", None, ["不予报销的医疗费用"]),
+        ("退休年龄看身份证还是看档案", None, ["以身份证为准还是以档案"]),
+        ("社保卡跟医保卡是不是一样", None, ["社保卡和医保卡是一样"]),
+        ("生病请假期间工资怎么发", None, ["医疗期内如何发放工资"]),
+        ("身份证过期了能办退保吗", "深圳", ["身份证已过期"]),
+        ("養老保險沒交滿15年怎麼辦", None, ["没有交满养老保险最低年限"]),
+        ("職工去世喪葬費怎麼算", None, ["丧葬补助金", "丧葬费"]),
+        ("个人能办创业贷款吗", None, ["创业担保贷款"]),
+        ("失业补助金审核没通过是什么原因", None, ["失业补助金为什么审核不通过"]),
+        ("公司注销了社保账户怎么处理", None, ["单位社保账户注销"]),
+        ("昆山社保卡办好了没有怎么查", "昆山", ["制卡进度查询", "社会保障卡信息查询"]),
+        ("孩子七岁以下看病医保怎么报", None, ["7岁以下的小孩"]),
+    ],
+)
+def test_colloquial_queries_find_the_answering_entry(query, city, expected):
+    (hit,) = top(query)
+    assert hit.kind == "entry"
+    assert any(word in hit.title for word in expected), hit.title
+    if city:
+        assert hit.city.name == city
+
+
+def test_a_city_in_the_query_puts_that_citys_answers_first():
+    hits = top("昆山失业金申请", 3)
+    assert hits[0].city.slug == "kunshan"
+    assert "长沙" in "".join(h.city.name for h in top("失业金申请", 5))  # without the city, others stay
+
+
+def test_filler_and_particles_do_not_hide_the_words_that_matter():
+    # 交了 / 能领: jieba glues a particle or modal to a verb the index knows; the verb still counts.
+    labels = {c.label for c in search("怎么查自己交了多少社保", limit=1).concepts}
+    assert {"查", "交", "社保"} <= labels and "自己" not in labels
+    assert "领" in {c.label for c in search("失业金一个月能领多少钱", limit=1).concepts}
+
+
 def test_office_query_finds_the_office_with_address_and_phone():
     (hit,) = top("雨花区社保卡服务中心在哪")
     assert hit.kind == "office"

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('faq', '0002_editor_group'),
+        ("faq", "0002_editor_group"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IndexTask',
+            name="IndexTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=10, verbose_name='类型')),
-                ('object_id', models.BigIntegerField(verbose_name='对象ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('done_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='完成时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=10, verbose_name="类型")),
+                ("object_id", models.BigIntegerField(verbose_name="对象ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("done_at", models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="完成时间")),
             ],
             options={
-                'verbose_name': '索引任务',
-                'verbose_name_plural': '索引任务',
-                'ordering': ['pk'],
+                "verbose_name": "索引任务",
+                "verbose_name_plural": "索引任务",
+                "ordering": ["pk"],
             },
         ),
     ]

@@ -75,6 +75,7 @@ from .base import (
     ParsedOffice,
     ParsedPhone,
     ParseError,
+    cjk_punctuation,
     normalize_line,
     normalize_phone,
     split_arrow_chain,
@@ -139,7 +140,7 @@ def split_entries(text: str) -> list[tuple[int, str, list[str]]]:
     for raw in strip_markers(text.lstrip("\ufeff")).splitlines():
         m = MARKER_RE.match(normalize_line(raw))
         if m:
-            blocks.append((int(m.group(1)), m.group(2).strip(), []))
+            blocks.append((int(m.group(1)), cjk_punctuation(m.group(2).strip()), []))
         elif blocks:
             blocks[-1][2].append(raw)
     numbers = [n for n, _q, _b in blocks]

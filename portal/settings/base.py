@@ -88,6 +88,16 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent editors (threads or gunicorn workers): a writer waits up to 20 s for the lock instead of failing
+    # with "database is locked"; IMMEDIATE takes the write lock at BEGIN, where SQLite can wait for it (a deferred
+    # transaction that upgrades to writing later fails at once to avoid a deadlock); WAL lets searches read while
+    # someone writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,5 +1,6 @@
 """Test settings: never touch the development database or index."""
 
+import os
 import tempfile
 
 from .base import *  # noqa: F403
@@ -15,6 +16,11 @@ HAYSTACK_CONNECTIONS = {
         "PATH": tempfile.mkdtemp(prefix="portal-test-index-"),
     },
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A throw-away file rather than shared-cache memory, where SQLite locks whole tables and fails at once instead
+    # of waiting: the concurrency tests run threads with their own connections, as production's workers do.
+    _test_db = os.path.join(tempfile.mkdtemp(prefix="portal-test-db-"), "test.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from haystack import connections
 from tqdm import tqdm
@@ -53,13 +53,19 @@ def build(root, stdout=None, progress=True):
             total = qs.count()
             counts[label] = 0
             bar = tqdm(total=total, desc=label, unit="doc", disable=not progress, file=stdout)
-            for start in range(0, total, CHUNK):
-                for obj in qs[start : start + CHUNK]:
+            last_pk = None
+            while True:
+                # Keyset pages, not offsets: rows deleted while we read would shift an offset past live rows.
+                chunk = list((qs if last_pk is None else qs.filter(pk__gt=last_pk))[:CHUNK])
+                if not chunk:
+                    break
+                for obj in chunk:
                     doc = index.full_prepare(obj)
                     doc.pop("boost", None)
                     writer.add_document(**{k: backend._from_python(v) for k, v in doc.items()})
                     counts[label] += 1
                     bar.update(1)
+                last_pk = chunk[-1].pk
             bar.close()
     except BaseException:
         writer.cancel()
@@ -68,10 +74,17 @@ def build(root, stdout=None, progress=True):
     writer.commit(optimize=True)
 
     swap(root, target)
-    # Everything committed before we read the rows is in the new index; replay the rest.
-    IndexTask.objects.filter(pk__gt=last_task).update(done_at=None)
-    IndexTask.objects.filter(created_at__gte=started - REPLAY_MARGIN).update(done_at=None)
-    replayed = indexing.flush()
+    # Everything committed before we read the rows is in the new index; replay the rest, done or not: a flush
+    # that began before the swap wrote into the old index and may mark its tasks done only now.  Any edit
+    # committed after this query flushes (after its commit, so after the swap) into the new index itself.
+    # (A task done before the build started was committed before it too, so the build read its rows.)
+    recent = IndexTask.objects.filter(Q(pk__gt=last_task) | Q(created_at__gte=started - REPLAY_MARGIN)).filter(
+        Q(done_at__isnull=True) | Q(done_at__gte=started)
+    )
+    tasks = list(recent.order_by("pk").values_list("pk", "kind", "object_id"))
+    if tasks:
+        indexing.apply_with_retry(ix, tasks)
+    replayed = len({(kind, pk) for _id, kind, pk in tasks}) + indexing.flush()
     cleanup(root, keep={target.name})
     return target, counts, replayed
 

@@ -1,0 +1,622 @@
+"""`make bench`: search speed at 10k–100k entries against the stock configuration (issue 6 §1).
+
+    .venv/bin/python bench/run.py --sizes 10000 100000 [--passes 3] [--skip-stock-above N] [--profile 5]
+
+For every size a child process (Django can only be set up once per process) works in its own state dir,
+bench-results/state-<size>/ (never var/):
+
+1. migrates a fresh SQLite database and imports the real sources (faq.importer.run_import);
+2. HTTP on the real corpus: gunicorn (portal.settings.prod, 2 workers, preload) under concurrent clients;
+3. adds synthetic entries (bench/corpus.py) up to <size> entries with bulk_create;
+4. builds our index (build_search_index's build()) and the stock one (haystack update_index, bench/stock.py);
+5. latency of our search() (the page/API one, with highlighting and facets) and of the stock configuration
+   over the same query mix, warm; one entry's edit reaching the index; a cold worker's start-up;
+6. HTTP again at <size> entries.
+
+It prints a table, appends it to bench-results/bench-<timestamp>.txt and ends each size with one RESULT line.
+"""
+
+import argparse
+import cProfile
+import http.client
+import io
+import json
+import math
+import os
+import pstats
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench-results"
+PY = sys.executable
+GUNICORN = Path(PY).with_name("gunicorn")
+ALLOWED_HOSTS = "127.0.0.1,localhost"
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+
+
+def pct(values, p):
+    """Nearest-rank percentile."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def dir_size(path):
+    path = Path(os.path.realpath(path))
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def mb(n):
+    return f"{n / 1e6:.1f} MB"
+
+
+def out(line=""):
+    print(line, flush=True)
+
+
+def bench_env(state):
+    """The environment every process of one size runs with: production settings, its own state dir."""
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "WHOOSH_INDEX_DIR", "STATIC_ROOT", "DJANGO_DEBUG"):
+        env.pop(name, None)  # never benchmark (or write into) a real database or index by accident
+    env.update(
+        PORTAL_VAR_DIR=str(state),
+        SECRET_KEY="bench-only-not-a-secret",
+        ALLOWED_HOSTS=ALLOWED_HOSTS,
+        SECURE_SSL_REDIRECT="0",  # plain HTTP on 127.0.0.1; otherwise every request is a 301
+        PYTHONPATH=str(ROOT),
+        LOG_LEVEL="ERROR",
+    )
+    return env
+
+
+def latency_row(label, values, extra=""):
+    return (
+        f"  {label:<22} {len(values):>5} {pct(values, 50):>8.1f} {pct(values, 95):>8.1f} {max(values):>8.1f}{extra}"
+        if values
+        else f"  {label:<22}     0        -        -        -"
+    )
+
+
+LATENCY_HEADER = f"  {'':<22} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+
+
+# --- search latency --------------------------------------------------------------------------------
+
+
+def run_passes(fn, mix, passes):
+    """Per-query latencies (ms) over ``passes`` passes after one warm-up pass; fn(q) returns a hit count."""
+    for _cat, q in mix:
+        fn(q)
+    timings = {q: [] for _c, q in mix}
+    hits = {}
+    for _ in range(passes):
+        for _cat, q in mix:
+            t = time.perf_counter()
+            hits[q] = fn(q)
+            timings[q].append((time.perf_counter() - t) * 1000)
+    return timings, hits
+
+
+def latency_table(name, mix, timings, hits):
+    lines = []
+    for cat in ["all"] + sorted({c for c, _q in mix}, key=["public", "short", "long"].index):
+        qs = [q for c, q in mix if cat in ("all", c)]
+        values = [v for q in qs for v in timings[q]]
+        found = sum(1 for q in qs if hits.get(q))
+        lines.append(latency_row(f"{name} {cat}", values, f"   {found}/{len(qs)} queries with results"))
+    return lines
+
+
+def slowest(timings, k=5):
+    return sorted(((max(v), q) for q, v in timings.items()), reverse=True)[:k]
+
+
+def profile_queries(fn, queries, repeat=3, top=18):
+    """cProfile of the given queries (``repeat`` runs each), the top functions by cumulative time."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for q in queries:
+        for _ in range(repeat):
+            fn(q)
+    prof.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.sort_stats("cumulative").print_stats(top)
+    buf.write("\n")
+    stats.sort_stats("tottime").print_stats(top)
+    return buf.getvalue()
+
+
+# --- HTTP ------------------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port, path, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1"})
+        resp = conn.getresponse()
+        body = resp.read()
+        return resp.status, body
+    finally:
+        conn.close()
+
+
+def search_path(q):
+    return "/api/search/?" + urllib.parse.urlencode({"q": q})
+
+
+class Gunicorn:
+    """gunicorn with the production settings on a free 127.0.0.1 port; stopped (by its own pid) on exit."""
+
+    def __init__(self, state, workers=2):
+        self.state = Path(state)
+        self.workers = workers
+        self.port = free_port()
+        self.proc = None
+        self.log = None
+
+    def __enter__(self):
+        env = bench_env(self.state)
+        env.update(
+            DJANGO_SETTINGS_MODULE="portal.settings.prod",
+            GUNICORN_ACCESS_LOG=str(self.state / "gunicorn-access.log"),
+            GUNICORN_ERROR_LOG=str(self.state / "gunicorn-error.log"),
+            GUNICORN_LOG_LEVEL="warning",
+        )
+        env.pop("WORKERS", None)
+        env.pop("WEB_CONCURRENCY", None)
+        self.log = open(self.state / "gunicorn-stdout.log", "ab")
+        cmd = [str(GUNICORN), "portal.wsgi", "-c", "portal/gunicorn.conf.py"]
+        cmd += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        return self
+
+    def wait_ready(self, timeout=90):
+        """Seconds from launch to the first successful search response."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.state}/gunicorn-*.log")
+            try:
+                status, _body = get(self.port, search_path("社保卡"), timeout=10)
+                if status == 200:
+                    return time.perf_counter() - self.started
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError("gunicorn did not answer in time")
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # the session we started for it, nothing else
+                self.proc.wait(timeout=10)
+        if self.log:
+            self.log.close()
+
+
+def http_load(port, queries, clients, seconds, max_requests):
+    """``clients`` threads issuing searches for up to ``seconds`` / ``max_requests``; latencies and errors."""
+    lock = threading.Lock()
+    latencies, errors, statuses = [], [], {}
+    issued = [0]
+    deadline = time.perf_counter() + seconds
+    paths = [search_path(q) for q in queries]
+
+    def client(offset):
+        i = offset
+        while time.perf_counter() < deadline:
+            with lock:
+                if issued[0] >= max_requests:
+                    return
+                issued[0] += 1
+            path = paths[i % len(paths)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                status, body = get(port, path)
+                ok = status == 200 and "results" in json.loads(body)
+            except Exception as exc:  # a refused/reset connection is an error to count, not to crash on
+                status, ok = type(exc).__name__, False
+            ms = (time.perf_counter() - t) * 1000
+            with lock:
+                latencies.append(ms)
+                statuses[status] = statuses.get(status, 0) + 1
+                if not ok:
+                    errors.append(status)
+
+    threads = [threading.Thread(target=client, args=(k * 7,)) for k in range(clients)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - t0
+    return {
+        "requests": len(latencies),
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed if elapsed else 0.0,
+        "latencies": latencies,
+        "errors": len(errors),
+        "statuses": statuses,
+    }
+
+
+def http_bench(state, queries, args, label):
+    with Gunicorn(state, workers=args.http_workers) as server:
+        ready = server.wait_ready()
+        status, body = get(server.port, search_path("养老金每月几号发"))
+        result = http_load(server.port, queries, args.http_clients, args.http_seconds, args.http_max_requests)
+    result["ready_s"] = ready
+    lines = [
+        f"  HTTP {label}: gunicorn {args.http_workers} workers (preload), {args.http_clients} clients, "
+        f"{result['requests']} requests in {result['seconds']:.1f} s",
+        f"    ready (launch → first search answered)  {ready:.2f} s",
+        f"    requests/s {result['rps']:.0f}   errors {result['errors']}   statuses {result['statuses']}",
+        LATENCY_HEADER,
+        latency_row("http /api/search/", result["latencies"]),
+    ]
+    return result, lines
+
+
+# --- start-up --------------------------------------------------------------------------------------
+
+STARTUP_CODE = r"""
+import time
+t0 = time.perf_counter()
+import json
+import django
+t_django = time.perf_counter()
+import faq.analysis as analysis  # imports jieba (the module); the dictionary loads in ensure_jieba
+t_jieba_import = time.perf_counter()
+_orig, _spent = analysis.ensure_jieba, [0.0]
+def _timed():
+    t = time.perf_counter()
+    try:
+        return _orig()
+    finally:
+        _spent[0] += time.perf_counter() - t
+analysis.ensure_jieba = _timed
+django.setup()  # faq's AppConfig.ready() loads jieba here
+t_setup = time.perf_counter()
+from faq.search import search
+t_search0 = time.perf_counter()
+n = len(search("社保卡挂失").hits)
+t_end = time.perf_counter()
+print(json.dumps({
+    "import_django": t_django - t0, "import_jieba": t_jieba_import - t_django, "jieba_load": _spent[0],
+    "setup": t_setup - t_jieba_import, "first_search": t_end - t_search0, "in_process": t_end - t0, "hits": n,
+}))
+"""
+
+
+def startup_bench(state, runs=3):
+    env = bench_env(state)
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.prod"
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.run([PY, "-c", STARTUP_CODE], cwd=ROOT, env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t
+        if proc.returncode:
+            raise RuntimeError(f"start-up probe failed:\n{proc.stderr[-2000:]}")
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        data["wall"] = wall
+        samples.append(data)
+    med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+    lines = [
+        f"  cold worker (python -c: import Django, setup, load jieba, one search), median of {runs}:",
+        f"    wall {med['wall']:.2f} s (max {max(s['wall'] for s in samples):.2f})   in-process {med['in_process']:.2f} s"
+        f" = import django {med['import_django']:.2f} + import jieba/whoosh {med['import_jieba']:.2f}"
+        f" + setup {med['setup']:.2f} (of which jieba dictionary {med['jieba_load']:.2f})"
+        f" + first search {med['first_search']:.2f}",
+        f"    jieba total (import + dictionary) {med['import_jieba'] + med['jieba_load']:.2f} s",
+    ]
+    return med, lines
+
+
+# --- one size (child process) ----------------------------------------------------------------------
+
+
+def child(size, args):
+    state = Path(args.state)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+
+    assert Path(settings.VAR_DIR).resolve() == state.resolve(), "bench must run in its own state dir"
+
+    from haystack import connections
+
+    from bench.corpus import Seed, generate
+    from bench.queries import query_mix
+    from bench.stock import build as build_stock
+    from bench.stock import stock_search
+    from faq.analysis import ensure_jieba
+    from faq.importer import run_import
+    from faq.management.commands.build_search_index import build
+    from faq.models import City, Entry, Office, Topic
+    from faq.search import search
+
+    rows = []
+
+    def row(label, value):
+        rows.append(f"  {label:<44} {value}")
+        out(rows[-1])
+
+    out(f"== size {size} ==  (state {state.relative_to(ROOT) if state.is_relative_to(ROOT) else state})")
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    row("migrate", f"{time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    report = run_import(sorted(Path(settings.SOURCES_DIR).glob("*.txt")))
+    real = Entry.objects.count()
+    row("import real sources", f"{time.perf_counter() - t:.1f} s ({'; '.join(report.lines())})")
+
+    mix = query_mix(args.queries)
+    queries = [q for _c, q in mix]
+    counts = {c: sum(1 for cc, _q in mix if cc == c) for c in ("public", "short", "long")}
+    row("query mix", ", ".join(f"{n} {c}" for c, n in counts.items()))
+    backend = connections["default"].get_backend()
+    results = {}
+
+    if args.http_real and args.http_seconds > 0:
+        build(backend.root, progress=False)
+        res, lines = http_bench(state, queries, args, f"real corpus ({real} entries)")
+        results["http_real"] = res
+        for line in lines:
+            out(line)
+            rows.append(line)
+
+    # Synthetic entries up to ``size``.
+    t = time.perf_counter()
+    ensure_jieba()
+    seeds = [
+        Seed(e.question, e.answer, next((tp.slug for tp in e.topics.all()), ""))
+        for e in Entry.objects.prefetch_related("topics")
+    ]
+    n_syn = max(0, size - real)
+    synthetic = generate(seeds, n_syn, ensure_jieba().lcut, seed=args.seed)
+    cities = list(City.objects.order_by("pk"))
+    topics = {tp.slug: tp for tp in Topic.objects.all()}
+    through = Entry.topics.through
+    batch = 2000
+    for start in range(0, len(synthetic), batch):
+        chunk = synthetic[start : start + batch]
+        with transaction.atomic():
+            objs = Entry.objects.bulk_create(
+                Entry(question=q, answer=a, city=cities[(start + i) % len(cities)], source_position=start + i)
+                for i, (q, a, _tp) in enumerate(chunk)
+            )
+            through.objects.bulk_create(
+                through(entry_id=o.pk, topic_id=topics[tp].pk)
+                for o, (_q, _a, tp) in zip(objs, chunk, strict=True)
+                if tp in topics
+            )
+    total = Entry.objects.count()
+    offices = Office.objects.count()
+    row("synthetic entries (generate + bulk_create)", f"{n_syn} in {time.perf_counter() - t:.1f} s")
+    row("corpus", f"{total} entries ({real} real + {n_syn} synthetic), {offices} offices")
+
+    # Index builds.
+    t = time.perf_counter()
+    target, counts, _replayed = build(backend.root, progress=False)
+    build_s = time.perf_counter() - t
+    ours_size = dir_size(target)
+    row("build: ours (build_search_index)", f"{build_s:.1f} s, {mb(ours_size)} ({counts})")
+    do_stock = args.skip_stock_above is None or size <= args.skip_stock_above
+    stock_build = None
+    if do_stock:
+        stock_path = Path(connections["stock"].options["PATH"])
+        shutil.rmtree(stock_path, ignore_errors=True)
+        t = time.perf_counter()
+        stock_counts = build_stock()
+        stock_build = time.perf_counter() - t
+        row("build: stock (haystack update_index)", f"{stock_build:.1f} s, {mb(dir_size(stock_path))} ({stock_counts})")
+    else:
+        row("build: stock", f"skipped (--skip-stock-above {args.skip_stock_above})")
+
+    # Warm latency, in-process.
+    def ours(q):
+        return len(search(q).hits)
+
+    def stock(q):
+        return len(stock_search(q))
+
+    out(LATENCY_HEADER)
+    rows.append(LATENCY_HEADER)
+    t = time.perf_counter()
+    ours_t, ours_hits = run_passes(ours, mix, args.passes)
+    for line in latency_table("ours", mix, ours_t, ours_hits):
+        out(line)
+        rows.append(line)
+    ours_all = [v for vs in ours_t.values() for v in vs]
+    ours_wall = time.perf_counter() - t
+    stock_all = []
+    if do_stock:
+        t = time.perf_counter()
+        stock_t, stock_hits = run_passes(stock, mix, args.stock_passes or args.passes)
+        for line in latency_table("stock", mix, stock_t, stock_hits):
+            out(line)
+            rows.append(line)
+        stock_all = [v for vs in stock_t.values() for v in vs]
+        ratio = pct(stock_all, 95) / pct(ours_all, 95)
+        row(
+            "stock p95 / ours p95",
+            f"{ratio:.1f}×   (latency passes took {ours_wall:.0f} s ours, {time.perf_counter() - t:.0f} s stock)",
+        )
+    for ms, q in slowest(ours_t):
+        row(f"slowest ours {ms:7.1f} ms", q)
+    if do_stock:
+        for ms, q in slowest(stock_t, 3):
+            row(f"slowest stock {ms:7.1f} ms", q)
+
+    # One edit reaching the index.
+    edits = []
+    sample = list(Entry.objects.order_by("pk").values_list("pk", flat=True)[:: max(1, total // 5)])[:3]
+    for k, pk in enumerate(sample):
+        word = f"zqbenchedit{'abc'[k]}{size}x"
+        t = time.perf_counter()
+        with transaction.atomic():
+            entry = Entry.objects.get(pk=pk)
+            entry.answer += f"\n{word}"
+            entry.save()
+        committed = time.perf_counter()
+        while True:
+            found = any(h.obj.pk == pk for h in search(word).hits)
+            if found or time.perf_counter() - t > 10:
+                break
+            time.sleep(0.005)
+        edits.append(((time.perf_counter() - t) * 1000, (committed - t) * 1000, found))
+    row(
+        "edit → searchable (save in atomic → found)",
+        ", ".join(f"{ms:.0f} ms (commit+flush {c:.0f})" + ("" if ok else " NOT FOUND") for ms, c, ok in edits),
+    )
+
+    # Cold worker.
+    startup, lines = startup_bench(state, runs=args.startup_runs)
+    for line in lines:
+        out(line)
+        rows.append(line)
+
+    # HTTP at this size.
+    http = {"rps": float("nan"), "errors": -1}
+    if args.http_seconds > 0:
+        http, lines = http_bench(state, queries, args, f"{total} entries")
+        for line in lines:
+            out(line)
+            rows.append(line)
+
+    if args.profile:
+        worst = [q for _ms, q in slowest(ours_t, args.profile)]
+        out(f"  cProfile of the {len(worst)} slowest queries (ours), 3 runs each:")
+        out(profile_queries(ours, worst))
+
+    errors = http["errors"] + sum(0 if ok else 1 for _ms, _c, ok in edits)
+    if "http_real" in results:
+        errors += results["http_real"]["errors"]
+    result = (
+        f"RESULT size={total} p50_ms={pct(ours_all, 50):.1f} p95_ms={pct(ours_all, 95):.1f} "
+        f"max_ms={max(ours_all):.1f} stock_p95_ms={pct(stock_all, 95) if stock_all else float('nan'):.1f} "
+        f"build_s={build_s:.1f} http_rps={http['rps']:.0f} errors={errors}"
+    )
+    out(result)
+    return 0
+
+
+# --- orchestration ---------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000], help="total entries per run")
+    p.add_argument("--passes", type=int, default=3, help="measured passes over the query mix (after a warm-up)")
+    p.add_argument("--stock-passes", type=int, default=0, help="passes for the stock configuration (0: --passes)")
+    p.add_argument("--skip-stock-above", type=int, default=None, help="no stock index/latency above this size")
+    p.add_argument("--http-seconds", type=float, default=15.0, help="HTTP load duration per run (0: no HTTP)")
+    p.add_argument("--http-max-requests", type=int, default=5000)
+    p.add_argument("--http-clients", type=int, default=4)
+    p.add_argument("--http-workers", type=int, default=2)
+    p.add_argument("--no-http-real", dest="http_real", action="store_false", help="skip HTTP on the real corpus")
+    p.add_argument("--startup-runs", type=int, default=3)
+    p.add_argument("--profile", type=int, default=0, metavar="K", help="cProfile the K slowest queries (ours)")
+    p.add_argument("--queries", default=None, help="public query set (default ../shared/eval/queries.tsv)")
+    p.add_argument("--seed", type=int, default=12333, help="synthetic corpus seed")
+    p.add_argument("--keep-state", action="store_true", help="keep bench-results/state-<size>/ afterwards")
+    p.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--state", default=None, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.queries is None:
+        from bench.queries import PUBLIC_SET
+
+        args.queries = PUBLIC_SET
+    return args
+
+
+def child_argv(args, size, state):
+    argv = [PY, str(Path(__file__).resolve()), "--child", str(size), "--state", str(state)]
+    argv += ["--passes", str(args.passes), "--stock-passes", str(args.stock_passes)]
+    argv += ["--http-seconds", str(args.http_seconds), "--http-max-requests", str(args.http_max_requests)]
+    argv += ["--http-clients", str(args.http_clients), "--http-workers", str(args.http_workers)]
+    argv += ["--startup-runs", str(args.startup_runs), "--profile", str(args.profile)]
+    argv += ["--queries", str(args.queries), "--seed", str(args.seed)]
+    if args.skip_stock_above is not None:
+        argv += ["--skip-stock-above", str(args.skip_stock_above)]
+    if not args.http_real:
+        argv.append("--no-http-real")
+    return argv
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.child is not None:
+        return child(args.child, args)
+
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report = RESULTS / f"bench-{stamp}.txt"
+    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    header = [
+        f"# bench {stamp}: {' '.join(sys.argv)}",
+        f"# {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, git {rev.strip() or '?'}",
+    ]
+    failed = 0
+    with open(report, "w", encoding="utf-8") as fh:
+        for line in header:
+            out(line)
+            fh.write(line + "\n")
+        for size in args.sizes:
+            state = RESULTS / f"state-{size}"
+            shutil.rmtree(state, ignore_errors=True)
+            state.mkdir(parents=True)
+            env = bench_env(state)
+            env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+            t = time.perf_counter()
+            proc = subprocess.Popen(child_argv(args, size, state), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+            for line in proc.stdout:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                fh.write(line)
+                fh.flush()
+            rc = proc.wait()
+            line = f"  (size {size}: {time.perf_counter() - t:.0f} s wall{'' if rc == 0 else f', FAILED rc={rc}'})\n"
+            sys.stdout.write(line)
+            fh.write(line + "\n")
+            failed += rc != 0
+            if rc == 0 and not args.keep_state:
+                shutil.rmtree(state, ignore_errors=True)
+    out(f"written to {report.relative_to(ROOT)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.path[0] = str(ROOT)  # instead of bench/, whose settings.py/queries.py must not shadow anything
+    sys.exit(main())
