@@ -17,16 +17,32 @@ def join(*parts):
     return "\n".join(p for p in parts if p)
 
 
-class EntryIndex(indexes.SearchIndex, indexes.Indexable):
+class PortalIndex(indexes.SearchIndex):
+    """The fields entries and offices share, so one query and one set of facets covers both kinds."""
+
     text = indexes.CharField(document=True, use_template=True, analyzer=ANALYZER)
-    title = indexes.CharField(model_attr="question", analyzer=ANALYZER)
-    title_grams = indexes.CharField(model_attr="question", analyzer=BigramAnalyzer())
     body = indexes.CharField(analyzer=ANALYZER)
     kind = indexes.MultiValueField()
     city = indexes.MultiValueField()
     topics = indexes.MultiValueField()
     districts = indexes.MultiValueField()
     audience = indexes.MultiValueField()
+    KIND = ""
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def prepare_kind(self, obj):
+        return [self.KIND]
+
+    def prepare_city(self, obj):
+        return [obj.city.slug]
+
+
+class EntryIndex(PortalIndex, indexes.Indexable):
+    KIND = "entry"
+    title = indexes.CharField(model_attr="question", analyzer=ANALYZER)
+    title_grams = indexes.CharField(model_attr="question", analyzer=BigramAnalyzer())
 
     def get_model(self):
         return Entry
@@ -38,17 +54,8 @@ class EntryIndex(indexes.SearchIndex, indexes.Indexable):
             .prefetch_related("topics", "districts", "steps", "phones", "offices__phones")
         )
 
-    def read_queryset(self, using=None):
-        return self.index_queryset(using)
-
     def prepare_body(self, obj):
         return join(obj.answer, obj.conditions, obj.materials, obj.location)
-
-    def prepare_kind(self, obj):
-        return ["entry"]
-
-    def prepare_city(self, obj):
-        return [obj.city.slug]
 
     def prepare_topics(self, obj):
         return [t.slug for t in obj.topics.all()]
@@ -60,16 +67,10 @@ class EntryIndex(indexes.SearchIndex, indexes.Indexable):
         return [obj.audience]
 
 
-class OfficeIndex(indexes.SearchIndex, indexes.Indexable):
-    text = indexes.CharField(document=True, use_template=True, analyzer=ANALYZER)
+class OfficeIndex(PortalIndex, indexes.Indexable):
+    KIND = "office"
     title = indexes.CharField(model_attr="name", analyzer=ANALYZER)
     title_grams = indexes.CharField(model_attr="name", analyzer=BigramAnalyzer())
-    body = indexes.CharField(analyzer=ANALYZER)
-    kind = indexes.MultiValueField()
-    city = indexes.MultiValueField()
-    topics = indexes.MultiValueField()
-    districts = indexes.MultiValueField()
-    audience = indexes.MultiValueField()
 
     def get_model(self):
         return Office
@@ -77,19 +78,10 @@ class OfficeIndex(indexes.SearchIndex, indexes.Indexable):
     def index_queryset(self, using=None):
         return Office.objects.select_related("city", "district").prefetch_related("phones", "entries__topics")
 
-    def read_queryset(self, using=None):
-        return self.index_queryset(using)
-
     def prepare_body(self, obj):
         phones = " ".join(f"{p.label} {p.number}" for p in obj.phones.all())
         district = obj.district.name if obj.district_id else ""
         return join(obj.kind, district, obj.address, obj.hours, phones)
-
-    def prepare_kind(self, obj):
-        return ["office"]
-
-    def prepare_city(self, obj):
-        return [obj.city.slug]
 
     def prepare_topics(self, obj):
         # An office serves the topics of the entries that send citizens to it.
