@@ -81,6 +81,17 @@ def sub_words(word, freq):
     return found
 
 
+def whole_value_token(t, value, positions, chars, start_pos, start_char):
+    """The whole value as one token: Whoosh asks for this for wildcards, ranges and ID-like terms."""
+    t.original = t.text = value
+    t.boost = 1.0
+    if positions:
+        t.pos = start_pos
+    if chars:
+        t.startchar, t.endchar = start_char, start_char + len(value)
+    return t
+
+
 class JiebaTokenizer(Tokenizer):
     """Whoosh tokenizer on jieba's precise mode.
 
@@ -106,15 +117,7 @@ class JiebaTokenizer(Tokenizer):
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            # Whole value as one token: Whoosh asks for this for wildcards, ranges and ID-like terms.
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar = start_char
-                t.endchar = start_char + len(value)
-            yield t
+            yield whole_value_token(t, value, positions, chars, start_pos, start_char)
             return
 
         dt = ensure_jieba()
@@ -168,13 +171,7 @@ class BigramTokenizer(Tokenizer):
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
+            yield whole_value_token(t, value, positions, chars, start_pos, start_char)
             return
         pos = start_pos
         for run in re.finditer(r"\w+", value):

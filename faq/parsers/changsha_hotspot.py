@@ -69,6 +69,7 @@ Topics are left to the importer's classifier: nothing in this layout implies one
 
 import re
 
+from ..taxonomy import DISTRICTS
 from .base import (
     ParsedDocument,
     ParsedEntry,
@@ -89,19 +90,7 @@ TITLE = "长沙12333热点问题"
 CITY = "changsha"
 
 # Full district names only: aliases such as 芙蓉 also occur in road names (芙蓉中路), which are no district.
-DISTRICT_NAMES = [
-    "芙蓉区",
-    "天心区",
-    "岳麓区",
-    "开福区",
-    "雨花区",
-    "望城区",
-    "长沙县",
-    "浏阳市",
-    "宁乡市",
-    "高新区",
-    "湘江新区",
-]
+DISTRICT_NAMES = [name for _slug, name, _aliases in DISTRICTS["changsha"]]
 
 # Converter artefacts that no rule can tell from text: (entry number, wrong, right).
 SOURCE_ERRATA = [
