@@ -23,22 +23,23 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.safestring import mark_safe
 from haystack import connections
 from whoosh import query as wq
-from whoosh.sorting import Count, FieldFacet
 
 from . import taxonomy
 from .analysis import ChineseAnalyzer, ensure_jieba, query_fillers, stopwords, sub_words
+from .collector import VectorSearcher
 from .models import City, Entry, IndexTask, Office, SynonymGroup
 from .queries import BadParameter
 from .search_backend import highlight_html
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
-RERANK_DEPTH = 200
+RERANK_DEPTH = 60  # documents whose titles are read to rank (the best by bm25 · coverage)
 MAX_LIMIT = 100
 TITLE_BOOST = 3.0
 TEXT_BOOST = 1.0
@@ -329,20 +330,15 @@ def _filters(city, topic):
     return wq.And(parts) if parts else None
 
 
-def _covered(concept, title, words):
-    """Credit for a concept: 1 when typed form is there, SYNONYM_WEIGHT for a synonym, else 0.
+def _covered(concept, title):
+    """Credit for a concept in a title: 1 when the typed form is in it, SYNONYM_WEIGHT for a synonym, else 0.
 
-    In the title a plain substring is enough (robust to segmentation: 用 in 用处); elsewhere whole index words.
+    A plain substring is enough (robust to segmentation: 用 in 用处); ``_coverage`` credits whole index words.
     """
     best = 0.0
     for i, alt in enumerate(concept.alternatives):
         credit = 1.0 if i == 0 else SYNONYM_WEIGHT
-        if credit <= best:
-            continue
-        if title is not None:
-            if "".join(alt) in title or all(t in title for t in alt):
-                best = credit
-        elif all(t in words for t in alt):
+        if credit > best and ("".join(alt) in title or all(t in title for t in alt)):
             best = credit
     return best
 
@@ -352,45 +348,72 @@ def dice(a, b):
 
 
 def _rank(searcher, parsed, q, flt, depth, explain=None):
-    """Whoosh candidates for ``q``, re-ranked by weighted query coverage and title similarity.
+    """Whoosh BM25F matches for ``q``, ranked by weighted query coverage and title similarity.
 
     score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision)
             · city
     Documents covering the whole query come first (AND-first) but partial matches stay (OR fallback); a title
     saying just what was asked (precision: its words are the query's) beats a long one that merely mentions
     the words; a city named in the query demotes the other cities' results.
+
+    BM25F and coverage are computed for every matching document at once (faq.collector); the title factors,
+    which need the title's text, only for the ``depth`` best by bm25 · (0.2 + coverage)², since they can
+    lift a document at most 4×.  Returns the ranked [score, haystack id] list and the mask of every
+    matching document (for totals and facets).
     """
-    results = searcher.search(q, limit=depth, filter=flt, terms=True)
+    vectors = VectorSearcher.of(searcher)
+    evaluated = vectors.evaluate(q)
+    matched = evaluated.matched if flt is None else evaluated.matched & vectors.mask(flt)
     total_weight = sum(c.idf for c in parsed.concepts) or 1.0
+    coverage = _coverage(vectors, parsed.concepts) / total_weight
+    docs = vectors.top(evaluated.scores * (0.2 + coverage) ** 2, np.flatnonzero(matched), depth)
     query_grams = set(bigrams(parsed.text))
     query_tokens = frozenset(parsed.highlight_terms)
-    idf = _IdfMemo.of(searcher)
+    precision_of = _TitlePrecision(query_tokens, _IdfMemo.of(searcher))
     cities = mentioned_cities(parsed.text)
     ranked = []
-    for hit in results:
-        fields = hit.fields()
-        words = {t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in hit.matched_terms()}
-        title = (fields.get("title") or "").lower()
-        cov = sum(c.idf * _covered(c, None, words) for c in parsed.concepts) / total_weight
-        title_cov = sum(c.idf * _covered(c, title, words) for c in parsed.concepts) / total_weight
-        cov = max(cov, title_cov)
-        similarity = dice(query_grams, set(bigrams(title)))
-        precision = _title_precision(title, query_tokens, idf)
-        score = hit.score * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
-        if cities and not cities & set((fields.get("city") or "").split(",")):
+    for docnum in docs.tolist():
+        ident, title, city = vectors.stored(docnum, ("id", "title", "city"))
+        title = (title or "").lower()
+        title_cov = sum(c.idf * _covered(c, title) for c in parsed.concepts) / total_weight
+        cov = max(float(coverage[docnum]), title_cov)
+        similarity = dice(query_grams, title_bigrams(title))
+        precision = precision_of(title)
+        bm25 = float(evaluated.scores[docnum])
+        score = bm25 * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
+        if cities and not cities & set((city or "").split(",")):
             score *= CITY_MISMATCH
         if explain is not None:
-            explain[hit["id"]] = {
-                "bm25": hit.score,
-                "cov": cov,
-                "title_cov": title_cov,
-                "dice": similarity,
-                "prec": precision,
-            }
-        ranked.append([score, hit["id"]])
+            explain[ident] = {"bm25": bm25, "cov": cov, "title_cov": title_cov, "dice": similarity, "prec": precision}
+        ranked.append([score, ident])
     ranked.sort(key=lambda x: -x[0])
     _promote_hub_entries(ranked, parsed)
-    return ranked, results
+    return ranked, matched
+
+
+def _coverage(vectors, concepts):
+    """Σ idf · credit over the concepts, for every document: a concept's credit is 1 when the document has
+    the typed words (title or text), SYNONYM_WEIGHT when it has a synonym's, else 0."""
+    presence = {}
+
+    def has(token):
+        mask = presence.get(token)
+        if mask is None:
+            mask = presence[token] = np.zeros(vectors.n, dtype=bool)
+            for fieldname in ("title", "text"):
+                mask[vectors.postings(fieldname, token)[0]] = True
+        return mask
+
+    total = np.zeros(vectors.n)
+    for concept in concepts:
+        best = np.zeros(vectors.n)
+        for i, alt in enumerate(concept.alternatives):
+            found = has(alt[0])
+            for token in alt[1:]:
+                found = found & has(token)
+            np.maximum(best, found * (1.0 if i == 0 else SYNONYM_WEIGHT), out=best)
+        total += concept.idf * best
+    return total
 
 
 class _IdfMemo(dict):
@@ -421,22 +444,44 @@ def title_words(title):
     return tuple(dict.fromkeys(t.text for t in ANALYZER(title, mode="query") if t.text not in fillers))
 
 
-def _title_precision(title, query_tokens, idf):
-    """IDF-weighted share of the title's words that the query asked about.
+@lru_cache(maxsize=8192)
+def title_bigrams(title):
+    return frozenset(bigrams(title))
+
+
+class _TitlePrecision:
+    """IDF-weighted share of a title's words that the query asked about (one query, many titles).
 
     A word counts when it is a query word, part of one (算 / 计算) or contains a query word of two or more
     characters (社保 / 社保卡); a one-character query word inside a longer word counts half: it may be the
-    same word (发 / 发放) or another one (用 / 启用).
+    same word (发 / 发放) or another one (用 / 启用).  How a word counts is remembered for the query.
     """
-    total = matched = 0.0
-    for word in title_words(title):
-        weight = idf[word]
-        total += weight
-        if word in query_tokens or any(word in t or (len(t) > 1 and t in word) for t in query_tokens):
-            matched += weight
-        elif any(t in word for t in query_tokens):
-            matched += weight / 2
-    return matched / total if total else 0.0
+
+    def __init__(self, query_tokens, idf):
+        self.query_tokens = query_tokens
+        self.idf = idf
+        self.credit = {}
+
+    def word_credit(self, word):
+        credit = self.credit.get(word)
+        if credit is None:
+            tokens = self.query_tokens
+            if word in tokens or any(word in t or (len(t) > 1 and t in word) for t in tokens):
+                credit = 1.0
+            elif any(t in word for t in tokens):
+                credit = 0.5
+            else:
+                credit = 0.0
+            self.credit[word] = credit
+        return credit
+
+    def __call__(self, title):
+        total = matched = 0.0
+        for word in title_words(title):
+            weight = self.idf[word]
+            total += weight
+            matched += weight * self.word_credit(word)
+        return matched / total if total else 0.0
 
 
 def mentioned_cities(text):
@@ -469,35 +514,48 @@ def _promote_hub_entries(ranked, parsed, window=10):
             return
 
 
-def _facets(searcher, q, flt):
-    facets = {
-        "city": FieldFacet("city", allow_overlap=True, maptype=Count),
-        "topic": FieldFacet("topics", allow_overlap=True, maptype=Count),
-    }
-    results = searcher.search(q, limit=1, filter=flt, groupedby=facets)
+def _facets(searcher, matched):
+    """{"city": {slug: n}, "topic": {slug: n}} over the matching documents, most frequent first."""
+    vectors = VectorSearcher.of(searcher)
     out = {}
-    for name in facets:
-        groups = results.groups(name)
-        out[name] = {k: v for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], str(kv[0]))) if k}
-    return out, len(results)
+    for name, fieldname in (("city", "city"), ("topic", "topics")):
+        counts = vectors.facet_counts(fieldname, matched)
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
 
 
-def _load(ids):
-    """Result objects for haystack ids ("faq.entry.12"), in one query per kind."""
+MAX_CACHED_OBJECTS = 5000
+
+
+def _load(ids, searcher):
+    """Result objects for haystack ids ("faq.entry.12"), in one query per kind; None for ids no longer there.
+
+    Kept on the searcher, i.e. for one committed state of the index: every change to what a hit shows (an
+    entry, office, phone, step, topic, district or city saved or deleted) is indexed, which gives a new
+    searcher and so a fresh memo.  Popular answers come back page after page without the database.
+    """
+    memo = getattr(searcher, "_faq_objects", None)
+    if memo is None or len(memo) > MAX_CACHED_OBJECTS:
+        memo = searcher._faq_objects = {}
     wanted = {"entry": [], "office": []}
     for ident in ids:
-        _app, kind, pk = ident.split(".")
-        wanted[kind].append(int(pk))
-    objects = {}
+        if ident not in memo:
+            _app, kind, pk = ident.split(".")
+            wanted[kind].append(int(pk))
+    found = {}
     if wanted["entry"]:
         qs = Entry.objects.filter(status=Entry.Status.PUBLISHED).select_related("city").prefetch_related("topics")
         for obj in qs.filter(pk__in=wanted["entry"]):
-            objects[f"faq.entry.{obj.pk}"] = ("entry", obj)
+            found[f"faq.entry.{obj.pk}"] = ("entry", obj)
     if wanted["office"]:
         qs = Office.objects.select_related("city", "district").prefetch_related("phones")
         for obj in qs.filter(pk__in=wanted["office"]):
-            objects[f"faq.office.{obj.pk}"] = ("office", obj)
-    return objects
+            found[f"faq.office.{obj.pk}"] = ("office", obj)
+    for kind, pks in wanted.items():
+        for pk in pks:
+            ident = f"faq.{kind}.{pk}"
+            memo[ident] = found.get(ident)
+    return {ident: memo[ident] for ident in ids if memo[ident] is not None}
 
 
 def _check_int(name, value, low, high=None):
@@ -550,15 +608,12 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     q_all = wq.Or(clauses)
 
     depth = min(max(RERANK_DEPTH, page * limit), n_docs)  # a page past the end must not size a huge heap
-    ranked, _raw = _rank(searcher, parsed, q_all, flt, depth)
-    if facets:
-        facet_counts, total = _facets(searcher, q_all, flt)
-    else:
-        facet_counts, total = {"city": {}, "topic": {}}, len(ranked)
-    total = max(total, len(ranked))
+    ranked, matched = _rank(searcher, parsed, q_all, flt, depth)
+    facet_counts = _facets(searcher, matched) if facets else {"city": {}, "topic": {}}
+    total = int(np.count_nonzero(matched))
     page_ids = [ident for _score, ident in ranked[(page - 1) * limit : page * limit]]
     scores = {ident: score for score, ident in ranked}
-    objects = _load(page_ids)
+    objects = _load(page_ids, searcher)
     terms = parsed.highlight_terms
     hits = []
     for ident in page_ids:

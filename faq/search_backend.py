@@ -7,15 +7,22 @@ complete index to the new complete index and never see a half-built one.  Withou
 checkout, the test settings) PATH itself is the index, exactly as in stock haystack.
 """
 
+import copy
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from whoosh.analysis import Token
+from whoosh.fields import TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
 
 from .analysis import ChineseAnalyzer
 
 CURRENT = "current"
+SURROUND = 40  # characters of context around the highlighted words of a snippet
+SNIPPET_SPAN = 4  # snippets come from the first this-many fragment lengths after the first query word
 ANALYZER = ChineseAnalyzer()
 
 
@@ -41,17 +48,82 @@ def query_terms(text, extra=()):
     return frozenset(terms)
 
 
+_RUN = re.compile(r"[\w+#&._%-]+")  # jieba.re_han_default's characters and \w (jieba keeps ① as a word)
+
+
+class _HighlightTokens:
+    """The analyzer Whoosh's ``highlight()`` calls, segmenting only the text a fragment can contain.
+
+    Segmenting whole answers was most of the cost of a result page.  A fragment only holds matched words
+    and the context the fragmenter adds around them (``surround`` characters), so the runs of word
+    characters within ``margin`` of an occurrence of a query term are cut with jieba and the others become
+    plain chunks that only move the fragmenter along.  A run ends at a character that separates jieba's
+    blocks (``jieba.re_han_default``) and is no word character, so jieba cuts it exactly as within the
+    whole text.  With ``span``, tokens stop ``span`` characters after the first occurrence: snippets come
+    from where the answer starts talking about the query, whatever its length.
+    """
+
+    CHUNK = 16
+
+    def __init__(self, terms, margin, span=None):
+        self.terms = terms
+        self.margin = margin
+        self.span = span
+
+    def __call__(self, value, chars=True, mode="query", removestops=False, **kwargs):
+        lowered = value.lower()
+        near = bytearray(len(value))
+        first = len(value)
+        for term in self.terms:
+            at = lowered.find(term)
+            first = min(first, at) if at != -1 else first
+            while at != -1:
+                lo, hi = max(0, at - self.margin), min(len(value), at + len(term) + self.margin)
+                near[lo:hi] = b"\1" * (hi - lo)
+                at = lowered.find(term, at + 1)
+        stop = len(value) if self.span is None else first + self.span
+        chunk = Token(chars=True, removestops=removestops, mode=mode)
+        chunk.boost, chunk.stopped = 1.0, False
+        for run in _RUN.finditer(value, max(0, first - self.margin)):
+            start, end = run.span()
+            if start >= stop:
+                break
+            if 1 in near[start:end]:
+                for chunk.text, chunk.startchar, chunk.endchar in _run_words(run.group(), mode, start):
+                    yield chunk
+                continue
+            for i in range(start, end, self.CHUNK):
+                chunk.startchar, chunk.endchar = i, min(end, i + self.CHUNK)
+                chunk.text = lowered[chunk.startchar : chunk.endchar]
+                yield chunk
+
+
+@lru_cache(maxsize=50_000)
+def _run_offsets(run, mode):
+    return tuple((t.text, t.startchar, t.endchar) for t in ANALYZER(run, chars=True, mode=mode, removestops=False))
+
+
+def _run_words(run, mode, start):
+    """(word, startchar, endchar) of one run of word characters at ``start``; runs recur across answers
+    (the same clauses, the same answer on the next search), so their segmentation is remembered."""
+    for text, lo, hi in _run_offsets(run, mode):
+        yield text, start + lo, start + hi
+
+
 def highlight_html(text, terms, maxchars=160, top=2, fallback_chars=120):
     """An escaped snippet of ``text`` with ``terms`` wrapped in <mark>; the plain start when nothing matches."""
     from django.utils.html import escape
 
     text = text or ""
-    if terms:
+    lowered = text.lower()
+    if terms and any(t in lowered for t in terms):
         if len(text) <= maxchars:
+            tokens = _HighlightTokens(terms, margin=0)
             fragmenter = WholeFragmenter(charlimit=None)
         else:
-            fragmenter = ContextFragmenter(maxchars=maxchars, surround=40)
-        html = highlight(text, terms, ANALYZER, fragmenter, MarkFormatter(), top=top, mode="index")
+            tokens = _HighlightTokens(terms, margin=2 * SURROUND, span=SNIPPET_SPAN * maxchars)
+            fragmenter = ContextFragmenter(maxchars=maxchars, surround=SURROUND)
+        html = highlight(text, terms, tokens, fragmenter, MarkFormatter(), top=top, mode="index")
         if html:
             return html
     snippet = text[:fallback_chars]
@@ -63,6 +135,25 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
         super().__init__(connection_alias, **connection_options)
         self.root = self.path
         self._searcher = None
+
+    def build_schema(self, fields):
+        """haystack's schema, minus the copies of the text nobody reads.
+
+        haystack makes every text field sortable (a column holding the whole text again) and stored whatever
+        the SearchField says; nothing sorts by a text field, so text fields get no column and are stored only
+        when their SearchField asks (``stored=False`` on title_grams).  Build time and index size: make bench.
+        """
+        content_field_name, schema = super().build_schema(fields)
+        declared = {f.index_fieldname: f for f in fields.values()}
+        tuned = {}
+        for name in schema.names():
+            field = copy.copy(schema[name])
+            if isinstance(field, TEXT):
+                field.column_type = None
+                if name in declared:
+                    field.stored = declared[name].stored
+            tuned[name] = field
+        return content_field_name, Schema(**tuned)
 
     def setup(self):
         self.path = live_index_dir(self.root)

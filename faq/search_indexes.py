@@ -1,8 +1,10 @@
 """What search sees: published entries and offices (phones are indexed through them).
 
-``title`` (question / office name) is boosted over ``body`` (answer / address) at query time in faq.search;
-``text`` is haystack's document field with everything, used by plain SearchQuerySet queries.
+``title`` (question / office name) is boosted over ``text`` (haystack's document field with everything:
+question, answer, conditions, steps, phones, offices) at query time in faq.search; plain SearchQuerySet
+queries use ``text``.  ``title_grams`` (character bigrams of the title) backs the typo fallback.
 Slugs go into multi-valued (Whoosh KEYWORD) fields so facets and filters match them exactly.
+Nothing else is indexed: every field analysed costs build time and index size (``make bench``).
 """
 
 from haystack import indexes
@@ -13,15 +15,10 @@ from .models import Entry, Office
 ANALYZER = ChineseAnalyzer()
 
 
-def join(*parts):
-    return "\n".join(p for p in parts if p)
-
-
 class PortalIndex(indexes.SearchIndex):
     """The fields entries and offices share, so one query and one set of facets covers both kinds."""
 
     text = indexes.CharField(document=True, use_template=True, analyzer=ANALYZER)
-    body = indexes.CharField(analyzer=ANALYZER)
     kind = indexes.MultiValueField()
     city = indexes.MultiValueField()
     topics = indexes.MultiValueField()
@@ -42,7 +39,7 @@ class PortalIndex(indexes.SearchIndex):
 class EntryIndex(PortalIndex, indexes.Indexable):
     KIND = "entry"
     title = indexes.CharField(model_attr="question", analyzer=ANALYZER)
-    title_grams = indexes.CharField(model_attr="question", analyzer=BigramAnalyzer())
+    title_grams = indexes.CharField(model_attr="question", analyzer=BigramAnalyzer(), stored=False)
 
     def get_model(self):
         return Entry
@@ -53,9 +50,6 @@ class EntryIndex(PortalIndex, indexes.Indexable):
             .select_related("city")
             .prefetch_related("topics", "districts", "steps", "phones", "offices__phones")
         )
-
-    def prepare_body(self, obj):
-        return join(obj.answer, obj.conditions, obj.materials, obj.location)
 
     def prepare_topics(self, obj):
         return [t.slug for t in obj.topics.all()]
@@ -70,18 +64,13 @@ class EntryIndex(PortalIndex, indexes.Indexable):
 class OfficeIndex(PortalIndex, indexes.Indexable):
     KIND = "office"
     title = indexes.CharField(model_attr="name", analyzer=ANALYZER)
-    title_grams = indexes.CharField(model_attr="name", analyzer=BigramAnalyzer())
+    title_grams = indexes.CharField(model_attr="name", analyzer=BigramAnalyzer(), stored=False)
 
     def get_model(self):
         return Office
 
     def index_queryset(self, using=None):
         return Office.objects.select_related("city", "district").prefetch_related("phones", "entries__topics")
-
-    def prepare_body(self, obj):
-        phones = " ".join(f"{p.label} {p.number}" for p in obj.phones.all())
-        district = obj.district.name if obj.district_id else ""
-        return join(obj.kind, district, obj.address, obj.hours, phones)
 
     def prepare_topics(self, obj):
         # An office serves the topics of the entries that send citizens to it.

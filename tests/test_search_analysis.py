@@ -8,7 +8,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
 from faq.analysis import ChineseAnalyzer, JiebaTokenizer
-from faq.search_backend import highlight_html, query_terms
+from faq.search_backend import SURROUND, highlight_html, query_terms
 
 TEXT_1 = "社保卡丢了怎么补办？"
 
@@ -93,3 +93,47 @@ def test_highlight_escapes_content_and_query():
     assert html == "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt;<mark>社保卡</mark>挂失"
     # Nothing matched: the plain start of the text, escaped as well.
     assert highlight_html("<b>粗体</b>", frozenset({"无关"})) == "&lt;b&gt;粗体&lt;/b&gt;"
+
+
+def _fragments(text, tokens, terms):
+    from whoosh.highlight import ContextFragmenter, set_matched_filter
+
+    fragmenter = ContextFragmenter(maxchars=160, surround=SURROUND)
+    return [
+        (f.startchar, f.endchar, [(t.startchar, t.endchar) for t in f.matches])
+        for f in fragmenter.fragment_tokens(text, set_matched_filter(tokens, terms))
+        if f.matches
+    ]
+
+
+@pytest.mark.parametrize("query", ["社保卡补办", "长沙青年人才租房补贴申请条件", "失业保险金", "12333", "工伤认定材料"])
+def test_snippets_segment_only_near_the_query_words_but_fragment_like_the_full_text(parsed_sources, query):
+    """_HighlightTokens cuts only the runs near a query word; the fragments (where they start and end, which
+    words are marked) are those of segmenting the whole text, up to the span after the first match."""
+    from faq.search_backend import ANALYZER, _HighlightTokens
+
+    terms = query_terms(query)
+    compared = 0
+    for doc, _sha in parsed_sources:
+        for entry in doc.entries:
+            text = entry.answer
+            full = _fragments(text, ANALYZER(text, chars=True, mode="index", removestops=False), terms)
+            lazy_tokens = _HighlightTokens(terms, margin=2 * SURROUND)
+            assert _fragments(text, lazy_tokens(text, chars=True, mode="index"), terms) == full
+            spanned = _HighlightTokens(terms, margin=2 * SURROUND, span=4 * 160)
+            within = _fragments(text, spanned(text, chars=True, mode="index"), terms)
+            assert bool(within) == bool(full)
+            if full:
+                # Tokens stop after the span: the last fragment may end sooner, the others are the same.
+                *same, last = within
+                assert same == full[: len(same)]
+                assert last[0] == full[len(same)][0]
+            compared += bool(full)
+    assert compared >= 5
+
+
+def test_long_answers_get_a_snippet_around_the_query_words():
+    text = "无关的内容。" * 200 + "社保卡丢了可以到网点挂失补办。" + "其他说明。" * 100
+    html = highlight_html(text, query_terms("社保卡补办"))
+    assert "<mark>社保卡</mark>丢了可以到网点挂失<mark>补办</mark>" in html
+    assert len(html) < 300

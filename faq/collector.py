@@ -1,0 +1,325 @@
+"""A vectorised collector for Whoosh: BM25F scores of a whole query for every document at once.
+
+Whoosh's own collector walks a tree of matchers one document at a time in Python, so an OR of a dozen
+common words over 100k documents costs millions of Python calls (seconds for a long query).  Here each
+query term's postings are decoded once into numpy arrays and the query tree (Term / And / Or, with
+boosts) is evaluated with array arithmetic over all documents.
+
+The scores are Whoosh's own: BM25F with the searcher's idf, average field lengths, the index's
+byte-quantised field lengths and the query's boosts, so the ranking equals ``searcher.search()``'s
+(``tests/test_search_collector.py`` checks that).  Only the traversal is ours; the index, its postings
+and statistics are Whoosh's.
+
+Caching: a segment's postings never change once written (an edit adds a segment and marks the old
+document deleted), so decoded postings are cached per segment id, across searcher refreshes, with a
+bound on the postings held.  Deletions are applied per searcher.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+MAX_CACHED_POSTINGS = 30_000_000  # ~360 MB of ids + weights; far more than a 100k-entry index needs
+MAX_CACHED_DOCS = 200_000  # stored fields kept per segment (titles of ranked documents)
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+class UnsupportedQuery(TypeError):
+    """A query node the collector does not evaluate (callers fall back to Whoosh's own search)."""
+
+
+# --- per-segment cache -----------------------------------------------------------------------------
+
+
+class _SegmentCache:
+    """Decoded postings (LRU) and field lengths of one immutable segment."""
+
+    def __init__(self):
+        self.postings = OrderedDict()  # (field, bytes) -> (ids int64, weights float64)
+        self.lengths = {}  # field -> float64 array, Whoosh's quantised lengths
+        self.stored = {}  # (docnum, names) -> tuple of stored values
+        self.size = 0
+
+
+_cache = {}  # segment id -> _SegmentCache
+_cache_size = [0]
+_lock = threading.Lock()
+
+
+def _segment_cache(reader):
+    segid = reader.segment().segment_id()
+    with _lock:
+        cache = _cache.get(segid)
+        if cache is None:
+            cache = _cache[segid] = _SegmentCache()
+    return cache
+
+
+def forget_segments(keep):
+    """Drop cached segments whose ids are not in ``keep`` (merged away or from an older index build)."""
+    with _lock:
+        for segid in list(_cache):
+            if segid not in keep:
+                _cache_size[0] -= _cache.pop(segid).size
+
+
+def _decode(matcher):
+    """(ids, weights) of a posting list.  W3 blocks are decoded whole; anything else posting by posting."""
+    if isinstance(matcher, W3LeafMatcher):
+        ids, weights = [], []
+        while True:
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights = matcher._data[0], matcher._data[1]
+            n = len(block_ids)
+            ids.append(np.asarray(block_ids, dtype=np.int64))  # delta-encoded within the block
+            if block_weights is None:
+                weights.append(np.ones(n))
+            elif isinstance(block_weights, float):
+                weights.append(np.full(n, block_weights))
+            else:
+                weights.append(np.asarray(block_weights, dtype=np.float64))
+            if matcher._lastblock:
+                break
+            matcher._goto(matcher._nextoffset)
+        return np.concatenate([np.cumsum(b) for b in ids]), np.concatenate(weights)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+def segment_postings(reader, fieldname, btext):
+    """Cached (ids, weights) of ``btext`` in ``fieldname`` of one segment reader (deleted documents included)."""
+    cache = _segment_cache(reader)
+    key = (fieldname, btext)
+    with _lock:
+        hit = cache.postings.get(key)
+        if hit is not None:
+            cache.postings.move_to_end(key)
+            return hit
+    try:
+        matcher = reader.postings(fieldname, btext)
+    except TermNotFound:
+        value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+    else:
+        value = _decode(matcher)
+    n = len(value[0]) + 1
+    with _lock:
+        if key not in cache.postings:
+            cache.postings[key] = value
+            cache.size += n
+            _cache_size[0] += n
+        _evict()
+    return value
+
+
+def _evict():
+    """Oldest postings first, across segments, until the cache is within its bound (caller holds _lock)."""
+    for segcache in list(_cache.values()):
+        while _cache_size[0] > MAX_CACHED_POSTINGS and segcache.postings:
+            _key, (ids, _w) = segcache.postings.popitem(last=False)
+            segcache.size -= len(ids) + 1
+            _cache_size[0] -= len(ids) + 1
+
+
+def segment_lengths(reader, fieldname):
+    """Whoosh's stored (byte-quantised) length of ``fieldname`` for every document of one segment."""
+    cache = _segment_cache(reader)
+    lengths = cache.lengths.get(fieldname)
+    if lengths is None:
+        n = reader.doc_count_all()
+        raw = np.zeros(n, dtype=np.uint8)
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None:
+            values = np.asarray(column.load(), dtype=np.uint8)[:n]
+            raw[: len(values)] = values
+        lengths = cache.lengths[fieldname] = _BYTE_TO_LENGTH[raw]
+    return lengths
+
+
+# --- one searcher's view ---------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluated:
+    scores: np.ndarray  # float64 per document (0 where not matched)
+    matched: np.ndarray  # bool per document
+
+
+class VectorSearcher:
+    """Array views of one Whoosh searcher (one committed state of the index); kept on the searcher."""
+
+    @classmethod
+    def of(cls, searcher):
+        vs = getattr(searcher, "_faq_vectors", None)
+        if vs is None:
+            vs = searcher._faq_vectors = cls(searcher)
+        return vs
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self._offsets = np.array([offset for _r, offset in self.leaves])
+        self.n = searcher.doc_count_all()
+        self.schema = searcher.schema
+        weighting = searcher.weighting
+        if not isinstance(weighting, BM25F):
+            raise UnsupportedQuery(f"weighting {type(weighting).__name__} is not BM25F")
+        self.weighting = weighting
+        self._lengths = {}
+        self._terms = {}
+        alive = np.ones(self.n, dtype=bool)
+        for reader, offset in self.leaves:
+            if reader.has_deletions():
+                deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+                alive[deleted + offset] = False
+        self.alive = alive
+        # Segments merged away or from an older build are dropped; a thread still searching them re-reads.
+        forget_segments({reader.segment().segment_id() for reader, _o in self.leaves})
+
+    # postings over the whole index, global document numbers
+    def postings(self, fieldname, text):
+        key = (fieldname, text)
+        hit = self._terms.get(key)
+        if hit is not None:
+            return hit
+        try:
+            btext = self.schema[fieldname].to_bytes(text)
+        except (KeyError, ValueError):  # no such field / not a value of its type: Whoosh matches nothing too
+            self._terms[key] = value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+            return value
+        parts = [segment_postings(reader, fieldname, btext) for reader, _o in self.leaves]
+        if len(parts) == 1:
+            value = parts[0]
+        else:
+            value = (
+                np.concatenate([ids + offset for (ids, _w), (_r, offset) in zip(parts, self.leaves, strict=True)]),
+                np.concatenate([w for _ids, w in parts]),
+            )
+        self._terms[key] = value
+        return value
+
+    def lengths(self, fieldname):
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = np.concatenate([segment_lengths(reader, fieldname) for reader, _o in self.leaves])
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def stored(self, docnum, names):
+        """Stored values of ``names`` (a tuple) for a global document number, cached with the segment."""
+        leaf = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
+        reader, offset = self.leaves[leaf]
+        cache = _segment_cache(reader)
+        key = (docnum - offset, names)
+        values = cache.stored.get(key)
+        if values is None:
+            fields = reader.stored_fields(docnum - offset)
+            values = tuple(fields.get(name) for name in names)
+            if len(cache.stored) >= MAX_CACHED_DOCS:
+                cache.stored.clear()
+            cache.stored[key] = values
+        return values
+
+    def doc_ids(self, fieldname, text):
+        """Global numbers of the live documents that contain ``text`` in ``fieldname``."""
+        ids, _w = self.postings(fieldname, text)
+        return ids[self.alive[ids]]
+
+    def term_scores(self, fieldname, text, boost=1.0):
+        """(ids, BM25F scores) of one term, as ``whoosh.query.Term(fieldname, text, boost=boost)`` scores it."""
+        ids, weights = self.postings(fieldname, text)
+        if not len(ids):
+            return ids, weights
+        field = self.schema[fieldname]
+        if not field.scorable:
+            return ids, weights * boost
+        searcher = self.searcher
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        B = self.weighting._field_B.get(fieldname, self.weighting.B)
+        K1 = self.weighting.K1
+        fl = self.lengths(fieldname)[ids]
+        scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
+        return ids, scores * boost if boost != 1.0 else scores
+
+    def evaluate(self, q):
+        """Dense scores and match mask of a Term / And / Or / Every tree, as Whoosh would score it."""
+        result = self._eval(q)
+        result.matched &= self.alive
+        result.scores[~result.matched] = 0.0
+        return result
+
+    def _eval(self, q):
+        if isinstance(q, wq.Term):
+            ids, scores = self.term_scores(q.fieldname, q.text, q.boost)
+            dense = np.zeros(self.n)
+            dense[ids] = scores
+            matched = np.zeros(self.n, dtype=bool)
+            matched[ids] = True
+            return Evaluated(dense, matched)
+        if isinstance(q, (wq.Or, wq.And)) and type(q) in (wq.Or, wq.And):
+            if not q.subqueries:
+                return Evaluated(np.zeros(self.n), np.zeros(self.n, dtype=bool))
+            if isinstance(q, wq.Or) and q.scale:
+                raise UnsupportedQuery("Or(scale=…)")
+            if len(q.subqueries) == 1:
+                return self._eval(q.subqueries[0])  # Whoosh ignores a one-child compound's boost too
+            children = [self._eval(sub) for sub in q.subqueries]
+            scores = children[0].scores
+            matched = children[0].matched
+            for child in children[1:]:
+                scores += child.scores
+                if isinstance(q, wq.Or):
+                    matched |= child.matched
+                else:
+                    matched &= child.matched
+            if isinstance(q, wq.And):
+                scores[~matched] = 0.0
+            if q.boost != 1.0:
+                scores *= q.boost
+            return Evaluated(scores, matched)
+        if isinstance(q, wq.Every) and not q.fieldname:
+            return Evaluated(np.zeros(self.n), np.ones(self.n, dtype=bool))
+        raise UnsupportedQuery(type(q).__name__)
+
+    def mask(self, q):
+        """The documents a filter query allows (Term / And / Or of keyword terms, no scoring)."""
+        if q is None:
+            return self.alive.copy()
+        return self.evaluate(q).matched
+
+    def top(self, scores, candidates, k):
+        """Global numbers of the best ``k`` of ``candidates`` by score, ties by document number (Whoosh's order)."""
+        if len(candidates) > k:
+            part = np.argpartition(-scores[candidates], k - 1)[:k]
+            # Ties at the cut: keep Whoosh's lower-docnum-first rule for the k-th score.
+            kth = scores[candidates[part]].min()
+            above = candidates[scores[candidates] > kth]
+            tied = candidates[scores[candidates] == kth][: k - len(above)]
+            candidates = np.concatenate([above, tied])
+        order = np.lexsort((candidates, -scores[candidates]))
+        return candidates[order]
+
+    def facet_counts(self, fieldname, docs_mask):
+        """{value: documents in ``docs_mask`` with that value} for a keyword field (multi-valued: each counts)."""
+        counts = {}
+        for btext in self.searcher.lexicon(fieldname):
+            text = btext.decode("utf-8")
+            ids = self.doc_ids(fieldname, text)
+            n = int(np.count_nonzero(docs_mask[ids]))
+            if n:
+                counts[text] = n
+        return counts
