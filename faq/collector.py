@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
@@ -74,6 +76,10 @@ def forget_segments(keep):
 
 def _decode(matcher):
     """(ids, weights) of a posting list.  W3 blocks are decoded whole; anything else posting by posting."""
+    if isinstance(matcher, FilterMatcher) and matcher._exclude:
+        # The segment's deletions: we mask deleted documents ourselves (VectorSearcher.alive).
+        matcher = matcher.child
+        matcher.reset()
     if isinstance(matcher, W3LeafMatcher):
         ids, weights = [], []
         while True:
@@ -142,7 +148,10 @@ def segment_lengths(reader, fieldname):
         n = reader.doc_count_all()
         raw = np.zeros(n, dtype=np.uint8)
         column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None:
+        if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
+            stored = column._dbfile.get(column._basepos, min(column._count, n))  # one byte per document
+            raw[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+        elif column is not None:
             values = np.asarray(column.load(), dtype=np.uint8)[:n]
             raw[: len(values)] = values
         lengths = cache.lengths[fieldname] = _BYTE_TO_LENGTH[raw]
@@ -256,44 +265,47 @@ class VectorSearcher:
         return ids, scores * boost if boost != 1.0 else scores
 
     def evaluate(self, q):
-        """Dense scores and match mask of a Term / And / Or / Every tree, as Whoosh would score it."""
+        """Dense scores and match mask of a Term / And / Or tree, as Whoosh would score it."""
         result = self._eval(q)
         result.matched &= self.alive
         result.scores[~result.matched] = 0.0
         return result
 
     def _eval(self, q):
+        result = Evaluated(np.zeros(self.n), np.zeros(self.n, dtype=bool))
+        self._add(q, result)
+        return result
+
+    def _add(self, q, into):
+        """Add ``q``'s scores to ``into.scores`` and its matches to ``into.matched`` (an OR into the total)."""
         if isinstance(q, wq.Term):
             ids, scores = self.term_scores(q.fieldname, q.text, q.boost)
-            dense = np.zeros(self.n)
-            dense[ids] = scores
-            matched = np.zeros(self.n, dtype=bool)
-            matched[ids] = True
-            return Evaluated(dense, matched)
-        if isinstance(q, (wq.Or, wq.And)) and type(q) in (wq.Or, wq.And):
-            if not q.subqueries:
-                return Evaluated(np.zeros(self.n), np.zeros(self.n, dtype=bool))
-            if isinstance(q, wq.Or) and q.scale:
-                raise UnsupportedQuery("Or(scale=…)")
-            if len(q.subqueries) == 1:
-                return self._eval(q.subqueries[0])  # Whoosh ignores a one-child compound's boost too
-            children = [self._eval(sub) for sub in q.subqueries]
-            scores = children[0].scores
-            matched = children[0].matched
-            for child in children[1:]:
-                scores += child.scores
-                if isinstance(q, wq.Or):
-                    matched |= child.matched
-                else:
-                    matched &= child.matched
-            if isinstance(q, wq.And):
-                scores[~matched] = 0.0
-            if q.boost != 1.0:
-                scores *= q.boost
-            return Evaluated(scores, matched)
-        if isinstance(q, wq.Every) and not q.fieldname:
-            return Evaluated(np.zeros(self.n), np.ones(self.n, dtype=bool))
-        raise UnsupportedQuery(type(q).__name__)
+            into.scores[ids] += scores  # a posting list has each document once
+            into.matched[ids] = True
+            return
+        if type(q) not in (wq.Or, wq.And):
+            raise UnsupportedQuery(type(q).__name__)
+        subs = q.subqueries
+        if isinstance(q, wq.Or) and q.scale:
+            raise UnsupportedQuery("Or(scale=…)")
+        if len(subs) == 1:
+            self._add(subs[0], into)  # Whoosh ignores a one-child compound's boost too
+        elif isinstance(q, wq.Or) and q.boost == 1.0:
+            for sub in subs:
+                self._add(sub, into)
+        elif isinstance(q, wq.Or):
+            part = self._eval(wq.Or(subs))  # the same children, unboosted
+            into.scores += part.scores * q.boost
+            into.matched |= part.matched
+        else:
+            parts = [self._eval(sub) for sub in subs]
+            both = parts[0].matched
+            total = parts[0].scores
+            for part in parts[1:]:
+                both &= part.matched
+                total += part.scores
+            into.scores[both] += total[both] * q.boost
+            into.matched |= both
 
     def mask(self, q):
         """The documents a filter query allows (Term / And / Or of keyword terms, no scoring)."""

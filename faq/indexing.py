@@ -32,6 +32,7 @@ from haystack.signals import BaseSignalProcessor
 from whoosh.index import LockError
 
 from .models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, Topic
+from .search_backend import WRITER_OPTIONS
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ def apply_tasks(whoosh_index, tasks):
     for _pk, kind, object_id in tasks:
         if kind in MODELS:
             by_kind.setdefault(kind, set()).add(object_id)
-    writer = whoosh_index.writer(timeout=LOCK_WAIT, delay=0.05 + random.random() * 0.05)
+    writer = whoosh_index.writer(timeout=LOCK_WAIT, delay=0.05 + random.random() * 0.05, **WRITER_OPTIONS)
     try:
         for kind, ids in by_kind.items():
             for ident, doc in _documents(kind, sorted(ids)):

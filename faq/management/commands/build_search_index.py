@@ -23,7 +23,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from faq import indexing
 from faq.models import IndexTask
-from faq.search_backend import CURRENT
+from faq.search_backend import CURRENT, WRITER_OPTIONS
 
 # Edits whose task was written up to this long before the build started are replayed too (a transaction
 # may have written its task before the build began and committed after the build read its row).
@@ -39,8 +39,8 @@ def _writer(ix, n_docs):
     sub-processes (forked, with jieba already loaded) segment the text while this one reads the database."""
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if n_docs < PARALLEL_FROM or procs < 2:
-        return ix.writer(limitmb=256)
-    return ix.writer(procs=procs, limitmb=128, batchsize=BATCH, multisegment=True)
+        return ix.writer(limitmb=256, **WRITER_OPTIONS)
+    return ix.writer(procs=procs, limitmb=128, batchsize=BATCH, multisegment=True, **WRITER_OPTIONS)
 
 
 def build(root, stdout=None, progress=True):
