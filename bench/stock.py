@@ -36,9 +36,13 @@ class StockJiebaWhooshEngine(WhooshEngine):
     backend = StockJiebaWhooshBackend
 
 
-def build(using="stock", batch_size=1000):
-    """What ``manage.py update_index --using stock`` does (batches of HAYSTACK_BATCH_SIZE, by pk), minus its
-    retry loop, which deadlocks on Whoosh's write lock when a batch fails (the failed writer keeps the lock)."""
+def build(using="stock", batch_size=None):
+    """What ``manage.py update_index --using stock --batch-size N`` does (batches by pk, one commit each), minus
+    its retry loop, which deadlocks on Whoosh's write lock when a batch fails (the failed writer keeps the lock).
+
+    By default one batch of everything: the stock build at its fastest.  haystack's default batch of 1,000
+    commits and merges segments every 1,000 documents: 361 s instead of 89 s at 10k entries."""
+    batch_size = batch_size or 10**9
     backend = connections[using].get_backend()
     counts = {}
     for index in connections[using].get_unified_index().get_indexes().values():

@@ -28,15 +28,15 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-MAX_CACHED_POSTINGS = 30_000_000  # ~360 MB of ids + weights; far more than a 100k-entry index needs
+MAX_CACHED_POSTINGS = 16_000_000  # 8 bytes each (int32 id, float32 weight as stored): at most ~130 MB
 MAX_CACHED_DOCS = 200_000  # stored fields kept per segment (titles of ranked documents)
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_EMPTY_IDS = np.zeros(0, dtype=np.int64)
-_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+_EMPTY_IDS = np.zeros(0, dtype=np.int32)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
 class UnsupportedQuery(TypeError):
-    """A query node the collector does not evaluate (callers fall back to Whoosh's own search)."""
+    """A query node the collector does not evaluate (phrases, wildcards…: faq.search never builds them)."""
 
 
 # --- per-segment cache -----------------------------------------------------------------------------
@@ -46,7 +46,7 @@ class _SegmentCache:
     """Decoded postings (LRU) and field lengths of one immutable segment."""
 
     def __init__(self):
-        self.postings = OrderedDict()  # (field, bytes) -> (ids int64, weights float64)
+        self.postings = OrderedDict()  # (field, bytes) -> (ids int32, weights float32)
         self.lengths = {}  # field -> float64 array, Whoosh's quantised lengths
         self.stored = {}  # (docnum, names) -> tuple of stored values
         self.size = 0
@@ -87,23 +87,23 @@ def _decode(matcher):
                 matcher._read_data()
             block_ids, block_weights = matcher._data[0], matcher._data[1]
             n = len(block_ids)
-            ids.append(np.asarray(block_ids, dtype=np.int64))  # delta-encoded within the block
+            ids.append(np.cumsum(block_ids, dtype=np.int32))  # delta-encoded within the block
             if block_weights is None:
-                weights.append(np.ones(n))
+                weights.append(np.ones(n, dtype=np.float32))
             elif isinstance(block_weights, float):
-                weights.append(np.full(n, block_weights))
+                weights.append(np.full(n, block_weights, dtype=np.float32))
             else:
-                weights.append(np.asarray(block_weights, dtype=np.float64))
+                weights.append(np.asarray(block_weights, dtype=np.float32))  # Whoosh stores them as float32
             if matcher._lastblock:
                 break
             matcher._goto(matcher._nextoffset)
-        return np.concatenate([np.cumsum(b) for b in ids]), np.concatenate(weights)
+        return np.concatenate(ids), np.concatenate(weights)
     ids, weights = [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
 def segment_postings(reader, fieldname, btext):
@@ -192,7 +192,7 @@ class VectorSearcher:
         alive = np.ones(self.n, dtype=bool)
         for reader, offset in self.leaves:
             if reader.has_deletions():
-                deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int64)
+                deleted = np.fromiter(reader.segment().deleted_docs(), dtype=np.int32)
                 alive[deleted + offset] = False
         self.alive = alive
         # Segments merged away or from an older build are dropped; a thread still searching them re-reads.
@@ -254,12 +254,13 @@ class VectorSearcher:
             return ids, weights
         field = self.schema[fieldname]
         if not field.scorable:
-            return ids, weights * boost
+            return ids, weights.astype(np.float64) * boost
         searcher = self.searcher
         idf = searcher.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1
         B = self.weighting._field_B.get(fieldname, self.weighting.B)
         K1 = self.weighting.K1
+        weights = weights.astype(np.float64)
         fl = self.lengths(fieldname)[ids]
         scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl)))
         return ids, scores * boost if boost != 1.0 else scores

@@ -39,7 +39,7 @@ from .search_backend import highlight_html
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
-RERANK_DEPTH = 60  # documents whose titles are read to rank (the best by bm25 · coverage)
+RERANK_DEPTH = 100  # documents whose titles are read to rank (the best by bm25 · coverage)
 MAX_LIMIT = 100
 TITLE_BOOST = 3.0
 TEXT_BOOST = 1.0
