@@ -70,6 +70,18 @@ def query_fillers() -> frozenset:
     return _word_list(QUERY_FILLERS_FILE)
 
 
+def content_words(text):
+    """The words of a title that say what it is about: query-mode words without stop words and colloquial
+    filler, each once.  Indexed with every title (``title_words``), so ranking never segments titles."""
+    fillers = query_fillers()
+    return tuple(dict.fromkeys(t.text for t in _analyzer()(text, mode="query") if t.text not in fillers))
+
+
+@lru_cache(maxsize=1)
+def _analyzer():
+    return ChineseAnalyzer()
+
+
 def sub_words(word, freq):
     """Dictionary words of 2..len-1 characters inside ``word``, as (offset, text), like jieba's search mode."""
     found = []

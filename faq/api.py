@@ -6,14 +6,24 @@ Bad parameters give a 400 JSON body with a readable message, unknown ids a 404 J
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from . import queries
+
+
+class UTF8JSONRenderer(JSONRenderer):
+    """Chinese as UTF-8 instead of \\uXXXX escapes: a page of search results is a third of the bytes, for
+    citizens on mobile data and for the server that writes them."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="人社知识库 API",
     version="1.0",
     description="长沙、深圳、昆山人社问答知识库的只读接口。",
     urls_namespace="api",
+    renderer=UTF8JSONRenderer(),
 )
 
 

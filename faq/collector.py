@@ -189,6 +189,8 @@ class VectorSearcher:
         self.weighting = weighting
         self._lengths = {}
         self._terms = {}
+        self._df = {}
+        self._lexicons = {}
         alive = np.ones(self.n, dtype=bool)
         for reader, offset in self.leaves:
             if reader.has_deletions():
@@ -241,6 +243,22 @@ class VectorSearcher:
                 cache.stored.clear()
             cache.stored[key] = values
         return values
+
+    def doc_frequency(self, fieldname, text):
+        """Whoosh's document frequency (deleted documents included, as in its idf), remembered: each lookup in
+        the term index is a file read."""
+        key = (fieldname, text)
+        n = self._df.get(key)
+        if n is None:
+            n = self._df[key] = self.searcher.doc_frequency(fieldname, text)
+        return n
+
+    def lexicon(self, fieldname):
+        """The field's terms (decoded), remembered: the facets' values, read once per index state."""
+        terms = self._lexicons.get(fieldname)
+        if terms is None:
+            terms = self._lexicons[fieldname] = [t.decode("utf-8") for t in self.searcher.lexicon(fieldname)]
+        return terms
 
     def doc_ids(self, fieldname, text):
         """Global numbers of the live documents that contain ``text`` in ``fieldname``."""
@@ -329,8 +347,7 @@ class VectorSearcher:
     def facet_counts(self, fieldname, docs_mask):
         """{value: documents in ``docs_mask`` with that value} for a keyword field (multi-valued: each counts)."""
         counts = {}
-        for btext in self.searcher.lexicon(fieldname):
-            text = btext.decode("utf-8")
+        for text in self.lexicon(fieldname):
             ids = self.doc_ids(fieldname, text)
             n = int(np.count_nonzero(docs_mask[ids]))
             if n:

@@ -8,12 +8,14 @@ Query understanding
 
 Ranking
   Whoosh BM25F over the question/office name (``title``, boosted) and everything (``text``), OR of all
-  query concepts, then a re-rank of the top candidates by how much of the query (IDF-weighted) each one
-  covers, in the title especially, and by character-bigram overlap with the title.  Full coverage thus
-  comes first (AND-first) while partial matches still follow (OR fallback).  Unknown words (typos such
-  as 档案托关) fall back to character bigrams of the title.
+  query concepts, weighted by how much of the query (IDF-weighted) each document covers, then a re-rank of
+  the best by coverage of the title and character-bigram overlap with it.  Full coverage thus comes first
+  (AND-first) while partial matches still follow (OR fallback).  Unknown words (typos such as 档案托关)
+  fall back to character bigrams of the title.  Scores for all matches at once come from faq.collector
+  (Whoosh's postings and BM25F, evaluated as arrays): the cost no longer grows with every OR-ed word.
 """
 
+import heapq
 import math
 import os
 import re
@@ -21,7 +23,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from django.db.models.signals import post_delete, post_save
@@ -31,7 +33,7 @@ from haystack import connections
 from whoosh import query as wq
 
 from . import taxonomy
-from .analysis import ChineseAnalyzer, ensure_jieba, query_fillers, stopwords, sub_words
+from .analysis import ChineseAnalyzer, content_words, ensure_jieba, query_fillers, stopwords, sub_words
 from .collector import VectorSearcher
 from .models import City, Entry, IndexTask, Office, SynonymGroup
 from .queries import BadParameter
@@ -39,13 +41,16 @@ from .search_backend import highlight_html
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
-RERANK_DEPTH = 100  # documents whose titles are read to rank (the best by bm25 · coverage)
+RERANK_DEPTH = 200  # documents whose titles are read to rank (the best by bm25 · coverage)
 MAX_LIMIT = 100
 TITLE_BOOST = 3.0
 TEXT_BOOST = 1.0
 SYNONYM_WEIGHT = 0.9
 TITLE_PRECISION_WEIGHT = 1.0
+# The most the title factors can lift a bm25 score: (0.2 + full coverage)² · (1 + 1 + 1 + precision weight).
+MAX_LIFT = 1.2**2 * (3.0 + TITLE_PRECISION_WEIGHT)
 CITY_MISMATCH = 0.3
+HUB_WINDOW = 10  # the results _promote_hub_entries looks at
 SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
 
 ANALYZER = ChineseAnalyzer()
@@ -134,6 +139,11 @@ class Concept:
     def all_tokens(self):
         return {t for alt in self.alternatives for t in alt}
 
+    @cached_property
+    def spellings(self):
+        """(credit, the alternative written out, its words): the typed form first, then the synonyms."""
+        return [(1.0 if i == 0 else SYNONYM_WEIGHT, "".join(alt), alt) for i, alt in enumerate(self.alternatives)]
+
 
 @dataclass
 class ParsedQuery:
@@ -201,10 +211,10 @@ def _known_parts(concept, searcher):
     word = concept.label
     skip = stopwords() | query_fillers()
     parts = [g for _i, g in sub_words(word, ensure_jieba().FREQ) if g not in skip]
-    parts = [g for g in parts if searcher.doc_frequency("text", g)]
+    parts = [g for g in parts if doc_frequency(searcher, "text", g)]
     parts = [g for g in parts if not any(g != o and g in o for o in parts)]  # longest pieces only
     if not parts and any(ch in skip for ch in word):
-        parts = [ch for ch in word if ch not in skip and searcher.doc_frequency("text", ch)]
+        parts = [ch for ch in word if ch not in skip and doc_frequency(searcher, "text", ch)]
     groups = {term: group for group in synonym_groups() for term in group}
     out = []
     for part in parts:
@@ -258,10 +268,14 @@ def concept_query(concept, weight=1.0):
     return wq.Or(parts)
 
 
+def doc_frequency(searcher, fieldname, text):
+    return VectorSearcher.of(searcher).doc_frequency(fieldname, text)
+
+
 def _df(searcher, concept):
     best = 0
     for alt in concept.alternatives:
-        best = max(best, min((searcher.doc_frequency("text", t) for t in alt), default=0))
+        best = max(best, min((doc_frequency(searcher, "text", t) for t in alt), default=0))
     return best
 
 
@@ -335,19 +349,17 @@ def _covered(concept, title):
 
     A plain substring is enough (robust to segmentation: 用 in 用处); ``_coverage`` credits whole index words.
     """
-    best = 0.0
-    for i, alt in enumerate(concept.alternatives):
-        credit = 1.0 if i == 0 else SYNONYM_WEIGHT
-        if credit > best and ("".join(alt) in title or all(t in title for t in alt)):
-            best = credit
-    return best
+    for credit, written, words in concept.spellings:
+        if written in title or all(t in title for t in words):
+            return credit
+    return 0.0
 
 
 def dice(a, b):
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def _rank(searcher, parsed, q, flt, depth, explain=None):
+def _rank(searcher, parsed, q, flt, depth, needed):
     """Whoosh BM25F matches for ``q``, ranked by weighted query coverage and title similarity.
 
     score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision)
@@ -357,9 +369,10 @@ def _rank(searcher, parsed, q, flt, depth, explain=None):
     the words; a city named in the query demotes the other cities' results.
 
     BM25F and coverage are computed for every matching document at once (faq.collector); the title factors,
-    which need the title's text, only for the ``depth`` best by bm25 · (0.2 + coverage)², since they can
-    lift a document at most 4×.  Returns the ranked [score, haystack id] list and the mask of every
-    matching document (for totals and facets).
+    which need the title's text, only for the ``depth`` best by bm25 · (0.2 + coverage)², in that order,
+    and only until no document left can reach the ``needed`` best scores so far (a score is at most
+    bm25 · MAX_LIFT).  Returns the ranked [score, haystack id] list, exact for its first ``needed``, and the
+    mask of every matching document (for totals and facets).
     """
     vectors = VectorSearcher.of(searcher)
     evaluated = vectors.evaluate(q)
@@ -371,21 +384,28 @@ def _rank(searcher, parsed, q, flt, depth, explain=None):
     query_tokens = frozenset(parsed.highlight_terms)
     precision_of = _TitlePrecision(query_tokens, _IdfMemo.of(searcher))
     cities = mentioned_cities(parsed.text)
-    ranked = []
-    for docnum in docs.tolist():
-        ident, title, city = vectors.stored(docnum, ("id", "title", "city"))
+    bound = evaluated.scores[docs] * MAX_LIFT
+    best_left = np.maximum.accumulate(bound[::-1])[::-1]  # the highest bound among candidates i, i+1, …
+    ranked, kept = [], []  # kept: min-heap of the ``needed`` best scores so far
+    for i, docnum in enumerate(docs.tolist()):
+        if len(kept) >= needed and best_left[i] < kept[0]:
+            break
+        ident, title, city, words = vectors.stored(docnum, ("id", "title", "city", "title_words"))
         title = (title or "").lower()
+        words = words.split() if words is not None else title_words(title)
         title_cov = sum(c.idf * _covered(c, title) for c in parsed.concepts) / total_weight
         cov = max(float(coverage[docnum]), title_cov)
         similarity = dice(query_grams, title_bigrams(title))
-        precision = precision_of(title)
+        precision = precision_of(words)
         bm25 = float(evaluated.scores[docnum])
         score = bm25 * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
         if cities and not cities & set((city or "").split(",")):
             score *= CITY_MISMATCH
-        if explain is not None:
-            explain[ident] = {"bm25": bm25, "cov": cov, "title_cov": title_cov, "dice": similarity, "prec": precision}
         ranked.append([score, ident])
+        if len(kept) < needed:
+            heapq.heappush(kept, score)
+        elif score > kept[0]:
+            heapq.heapreplace(kept, score)
     ranked.sort(key=lambda x: -x[0])
     _promote_hub_entries(ranked, parsed)
     return ranked, matched
@@ -433,15 +453,14 @@ class _IdfMemo(dict):
         self.n_docs = max(searcher.doc_count(), 1)
 
     def __missing__(self, word):
-        value = self[word] = math.log(1 + self.n_docs / max(self.searcher.doc_frequency("text", word), 1))
+        value = self[word] = math.log(1 + self.n_docs / max(doc_frequency(self.searcher, "text", word), 1))
         return value
 
 
 @lru_cache(maxsize=8192)
 def title_words(title):
-    """The content words of a title: query-mode words without stop words and colloquial filler."""
-    fillers = query_fillers()
-    return tuple(dict.fromkeys(t.text for t in ANALYZER(title, mode="query") if t.text not in fillers))
+    """content_words() of a title whose index entry predates the stored ``title_words`` field."""
+    return content_words(title)
 
 
 @lru_cache(maxsize=8192)
@@ -450,7 +469,7 @@ def title_bigrams(title):
 
 
 class _TitlePrecision:
-    """IDF-weighted share of a title's words that the query asked about (one query, many titles).
+    """IDF-weighted share of a title's content words that the query asked about (one query, many titles).
 
     A word counts when it is a query word, part of one (算 / 计算) or contains a query word of two or more
     characters (社保 / 社保卡); a one-character query word inside a longer word counts half: it may be the
@@ -458,26 +477,27 @@ class _TitlePrecision:
     """
 
     def __init__(self, query_tokens, idf):
-        self.query_tokens = query_tokens
         self.idf = idf
         self.credit = {}
+        self.parts = {t[i:j] for t in query_tokens for i in range(len(t)) for j in range(i + 1, len(t) + 1)}
+        self.long_tokens = [t for t in query_tokens if len(t) > 1]
+        self.chars = {t for t in query_tokens if len(t) == 1}
 
     def word_credit(self, word):
         credit = self.credit.get(word)
         if credit is None:
-            tokens = self.query_tokens
-            if word in tokens or any(word in t or (len(t) > 1 and t in word) for t in tokens):
+            if word in self.parts or any(t in word for t in self.long_tokens):
                 credit = 1.0
-            elif any(t in word for t in tokens):
+            elif any(ch in self.chars for ch in word):
                 credit = 0.5
             else:
                 credit = 0.0
             self.credit[word] = credit
         return credit
 
-    def __call__(self, title):
+    def __call__(self, words):
         total = matched = 0.0
-        for word in title_words(title):
+        for word in words:
             weight = self.idf[word]
             total += weight
             matched += weight * self.word_credit(word)
@@ -489,7 +509,7 @@ def mentioned_cities(text):
     return {slug for slug, name in city_names() if name in text}
 
 
-def _promote_hub_entries(ranked, parsed, window=10):
+def _promote_hub_entries(ranked, parsed, window=HUB_WINDOW):
     """When several offices lead (one per district) and the query names none of their districts, the entry
     that lists those offices answers better than any single office: move it just above the first office."""
     top = ranked[:window]
@@ -598,7 +618,7 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     if parsed.unknown or not known:
         # Typo / segmentation fallback: character bigrams of the whole query against titles.
         grams = [g for g in bigrams(parsed.text) if len(g) == 2]
-        gram_terms = [wq.Term("title_grams", g) for g in grams if searcher.doc_frequency("title_grams", g)]
+        gram_terms = [wq.Term("title_grams", g) for g in grams if doc_frequency(searcher, "title_grams", g)]
         if gram_terms:
             clauses.append(wq.Or(gram_terms, boost=0.5))
             fallback = "typo"
@@ -608,7 +628,7 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     q_all = wq.Or(clauses)
 
     depth = min(max(RERANK_DEPTH, page * limit), n_docs)  # a page past the end must not size a huge heap
-    ranked, matched = _rank(searcher, parsed, q_all, flt, depth)
+    ranked, matched = _rank(searcher, parsed, q_all, flt, depth, needed=max(page * limit, HUB_WINDOW))
     facet_counts = _facets(searcher, matched) if facets else {"city": {}, "topic": {}}
     total = int(np.count_nonzero(matched))
     page_ids = [ident for _score, ident in ranked[(page - 1) * limit : page * limit]]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from whoosh.analysis import Token
-from whoosh.fields import TEXT, Schema
+from whoosh.fields import STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
 
 from .analysis import ChineseAnalyzer
@@ -64,15 +64,16 @@ class _HighlightTokens:
     plain chunks that only move the fragmenter along.  A run ends at a character that separates jieba's
     blocks (``jieba.re_han_default``) and is no word character, so jieba cuts it exactly as within the
     whole text.  With ``span``, tokens stop ``span`` characters after the first occurrence: snippets come
-    from where the answer starts talking about the query, whatever its length.
+    from where the answer starts talking about the query, whatever its length.  Without ``context`` (a
+    short text shown whole) only the matching words are yielded.
     """
 
-    CHUNK = 16
-
-    def __init__(self, terms, margin, span=None):
+    def __init__(self, terms, margin, span=None, context=True):
         self.terms = terms
         self.margin = margin
         self.span = span
+        self.context = context
+        self.chunk = max(1, margin // 2)  # far from any match: context nobody shows, in as few tokens as may be
 
     def __call__(self, value, chars=True, mode="query", removestops=False, **kwargs):
         lowered = value.lower()
@@ -88,18 +89,28 @@ class _HighlightTokens:
         stop = len(value) if self.span is None else first + self.span
         chunk = Token(chars=True, removestops=removestops, mode=mode)
         chunk.boost, chunk.stopped = 1.0, False
-        for run in _RUN.finditer(value, max(0, first - self.margin)):
+        begin = max(0, first - self.margin)
+        while begin > 0 and _RUN.match(value, begin - 1, begin):
+            begin -= 1  # back to the start of the run: a run is cut whole or not at all
+        for run in _RUN.finditer(value, begin):
             start, end = run.span()
             if start >= stop:
                 break
             if 1 in near[start:end]:
                 for chunk.text, chunk.startchar, chunk.endchar in _run_words(run.group(), mode, start):
+                    if self.context or chunk.text in self.terms:
+                        yield chunk
+            elif self.context:
+                for i in range(start, end, self.chunk):
+                    chunk.startchar, chunk.endchar = i, min(end, i + self.chunk)
+                    chunk.text = lowered[chunk.startchar : chunk.endchar]
                     yield chunk
-                continue
-            for i in range(start, end, self.CHUNK):
-                chunk.startchar, chunk.endchar = i, min(end, i + self.CHUNK)
-                chunk.text = lowered[chunk.startchar : chunk.endchar]
-                yield chunk
+
+
+def snippet_tokens(terms, maxchars):
+    """Tokens for the fragmenter of a long text.  A fragment reaches SURROUND characters of words beyond a
+    match; punctuation between words does not count, so the margin that is cut with jieba is twice that."""
+    return _HighlightTokens(terms, margin=2 * SURROUND, span=SNIPPET_SPAN * maxchars)
 
 
 @lru_cache(maxsize=50_000)
@@ -122,10 +133,10 @@ def highlight_html(text, terms, maxchars=160, top=2, fallback_chars=120):
     lowered = text.lower()
     if terms and any(t in lowered for t in terms):
         if len(text) <= maxchars:
-            tokens = _HighlightTokens(terms, margin=0)
+            tokens = _HighlightTokens(terms, margin=0, context=False)
             fragmenter = WholeFragmenter(charlimit=None)
         else:
-            tokens = _HighlightTokens(terms, margin=2 * SURROUND, span=SNIPPET_SPAN * maxchars)
+            tokens = snippet_tokens(terms, maxchars)
             fragmenter = ContextFragmenter(maxchars=maxchars, surround=SURROUND)
         html = highlight(text, terms, tokens, fragmenter, MarkFormatter(), top=top, mode="index")
         if html:
@@ -143,16 +154,19 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
     def build_schema(self, fields):
         """haystack's schema, minus the copies of the text nobody reads.
 
-        haystack makes every text field sortable (a column holding the whole text again) and stored whatever
-        the SearchField says; nothing sorts by a text field, so text fields get no column and are stored only
-        when their SearchField asks (``stored=False`` on title_grams).  Build time and index size: make bench.
+        haystack makes every text field sortable (a column holding the whole text again), stored whatever
+        the SearchField says, and analysed even with ``indexed=False``; nothing sorts by a text field, so text
+        fields get no column and are stored only when their SearchField asks (``stored=False`` on
+        title_grams), and ``indexed=False`` fields are only stored.  Build time and index size: make bench.
         """
         content_field_name, schema = super().build_schema(fields)
         declared = {f.index_fieldname: f for f in fields.values()}
         tuned = {}
         for name in schema.names():
             field = copy.copy(schema[name])
-            if isinstance(field, TEXT):
+            if name in declared and declared[name].indexed is False:
+                field = STORED()
+            elif isinstance(field, TEXT):
                 field.column_type = None
                 if name in declared:
                     field.stored = declared[name].stored

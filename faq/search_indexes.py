@@ -9,7 +9,7 @@ Nothing else is indexed: every field analysed costs build time and index size (`
 
 from haystack import indexes
 
-from .analysis import BigramAnalyzer, ChineseAnalyzer
+from .analysis import BigramAnalyzer, ChineseAnalyzer, content_words
 from .models import Entry, Office
 
 ANALYZER = ChineseAnalyzer()
@@ -24,7 +24,14 @@ class PortalIndex(indexes.SearchIndex):
     topics = indexes.MultiValueField()
     districts = indexes.MultiValueField()
     audience = indexes.MultiValueField()
+    # Stored, not indexed: the title's content words, for ranking (faq.search) without segmenting titles.
+    title_words = indexes.CharField(indexed=False)
     KIND = ""
+
+    def prepare(self, obj):
+        data = super().prepare(obj)
+        data["title_words"] = " ".join(content_words(data["title"]))
+        return data
 
     def read_queryset(self, using=None):
         return self.index_queryset(using)

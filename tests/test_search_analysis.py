@@ -110,7 +110,7 @@ def _fragments(text, tokens, terms):
 def test_snippets_segment_only_near_the_query_words_but_fragment_like_the_full_text(parsed_sources, query):
     """_HighlightTokens cuts only the runs near a query word; the fragments (where they start and end, which
     words are marked) are those of segmenting the whole text, up to the span after the first match."""
-    from faq.search_backend import ANALYZER, _HighlightTokens
+    from faq.search_backend import ANALYZER, _HighlightTokens, snippet_tokens
 
     terms = query_terms(query)
     compared = 0
@@ -120,8 +120,7 @@ def test_snippets_segment_only_near_the_query_words_but_fragment_like_the_full_t
             full = _fragments(text, ANALYZER(text, chars=True, mode="index", removestops=False), terms)
             lazy_tokens = _HighlightTokens(terms, margin=2 * SURROUND)
             assert _fragments(text, lazy_tokens(text, chars=True, mode="index"), terms) == full
-            spanned = _HighlightTokens(terms, margin=2 * SURROUND, span=4 * 160)
-            within = _fragments(text, spanned(text, chars=True, mode="index"), terms)
+            within = _fragments(text, snippet_tokens(terms, 160)(text, chars=True, mode="index"), terms)
             assert bool(within) == bool(full)
             if full:
                 # Tokens stop after the span: the last fragment may end sooner, the others are the same.

@@ -33,6 +33,14 @@ def test_shape_of_a_search_response(client):
     assert sum(body["facets"]["city"].values()) == body["total"]
 
 
+def test_responses_are_utf8_json_without_escapes(client):
+    response = get(client, q="社保卡丢了", limit=3)
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    raw = response.content.decode("utf-8")
+    assert "社保卡" in raw and "\\u" not in raw
+    assert response.json()["query"] == "社保卡丢了"
+
+
 def test_entry_text_is_the_full_plain_answer(client, django_db_blocker):
     from faq.models import Entry
 

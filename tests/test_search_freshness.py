@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from haystack import connections
+from whoosh.fields import STORED
 
 from faq import indexing
 from faq.management.commands.build_search_index import build
@@ -231,3 +232,4 @@ def test_the_schema_keeps_no_extra_copies_of_the_text(backend):
     assert not any(schema[name].column_type for name in ("text", "title", "title_grams"))
     assert schema["text"].stored and schema["title"].stored and not schema["title_grams"].stored
     assert "body" not in schema.names()
+    assert isinstance(schema["title_words"], STORED)  # read by the ranking, never searched

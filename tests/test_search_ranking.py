@@ -207,3 +207,20 @@ def test_search_page_paginates(client):
     html = client.get("/search/", {"q": "社保", "page": "2"}).content.decode()
     assert 'aria-current="page">2<' in html
     assert 'rel="prev"' in html
+
+
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_stopping_early_ranks_exactly_like_ranking_every_candidate(monkeypatch, page):
+    """The title factors are only computed while a document could still reach the page; the page is the
+    same as when every candidate of the re-rank depth is scored."""
+    import faq.search
+
+    queries = ["社保卡丢了怎么补办", "失业金", "深圳退保要带什么", "养老保险", "我在长沙上班被辞退了能领失业保险金吗"]
+
+    def pages():
+        return [[(h.obj.pk, h.score) for h in search(q, page=page, limit=10, highlight=False).hits] for q in queries]
+
+    early = pages()
+    monkeypatch.setattr(faq.search, "MAX_LIFT", float("inf"))  # no bound: every candidate is scored
+    assert pages() == early
+    assert len({pk for p in early for pk, _s in p}) > 20
