@@ -191,6 +191,7 @@ class VectorSearcher:
         self._terms = {}
         self._df = {}
         self._lexicons = {}
+        self._kept = {}
         alive = np.ones(self.n, dtype=bool)
         for reader, offset in self.leaves:
             if reader.has_deletions():
@@ -199,6 +200,13 @@ class VectorSearcher:
         self.alive = alive
         # Segments merged away or from an older build are dropped; a thread still searching them re-reads.
         forget_segments({reader.segment().segment_id() for reader, _o in self.leaves})
+
+    def kept(self, name, factory):
+        """``factory()``, made once for this state of the index (callers keep their memos here too)."""
+        value = self._kept.get(name)
+        if value is None:
+            value = self._kept[name] = factory()
+        return value
 
     # postings over the whole index, global document numbers
     def postings(self, fieldname, text):

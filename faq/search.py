@@ -437,15 +437,12 @@ def _coverage(vectors, concepts):
 
 
 class _IdfMemo(dict):
-    """Memo of words' inverse document frequency in the ``text`` field, kept on the searcher: the backend
-    reuses one searcher until the index changes, and a refreshed searcher starts a fresh memo."""
+    """Memo of words' inverse document frequency in the ``text`` field, for one state of the index: the
+    backend reuses one searcher until the index changes, and a refreshed searcher starts a fresh memo."""
 
     @classmethod
     def of(cls, searcher):
-        memo = getattr(searcher, "_faq_idf", None)
-        if memo is None:
-            memo = searcher._faq_idf = cls(searcher)
-        return memo
+        return VectorSearcher.of(searcher).kept("idf", lambda: cls(searcher))
 
     def __init__(self, searcher):
         super().__init__()
@@ -554,9 +551,9 @@ def _load(ids, searcher):
     entry, office, phone, step, topic, district or city saved or deleted) is indexed, which gives a new
     searcher and so a fresh memo.  Popular answers come back page after page without the database.
     """
-    memo = getattr(searcher, "_faq_objects", None)
-    if memo is None or len(memo) > MAX_CACHED_OBJECTS:
-        memo = searcher._faq_objects = {}
+    memo = VectorSearcher.of(searcher).kept("objects", dict)
+    if len(memo) > MAX_CACHED_OBJECTS:
+        memo.clear()
     wanted = {"entry": [], "office": []}
     for ident in ids:
         if ident not in memo:
