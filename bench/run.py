@@ -577,6 +577,8 @@ def child(size, args):
         f"RESULT size={total} p50_ms={pct(ours_all, 50):.1f} p95_ms={pct(ours_all, 95):.1f} "
         f"max_ms={max(ours_all):.1f} stock_p95_ms={pct(stock_all, 95) if stock_all else float('nan'):.1f} "
         f"build_s={build_s:.1f} http_rps={http['rps']:.0f} errors={errors}"
+        # The HTTP target is on the real corpus; http_rps above is at this size.
+        f" http_real_rps={results['http_real']['rps'] if 'http_real' in results else float('nan'):.0f}"
     )
     out(result)
     return 0
