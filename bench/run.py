@@ -587,7 +587,7 @@ def child(size, args):
 # --- targets (issue 6 §2) -------------------------------------------------------------------------
 
 TARGETS = {
-    # size: [(label, figure key, limit, "max" | "min" | "ratio")]
+    # size: [(label, figure key, limit, "max" (at most) | "min" (at least))]
     10000: [
         ("p95 latency with highlighting ≤ 40 ms", "p95", 40, "max"),
         ("stock p95 ≥ 3 × ours", "stock_ratio", 3, "min"),

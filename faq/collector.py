@@ -335,9 +335,7 @@ class VectorSearcher:
             into.matched |= both
 
     def mask(self, q):
-        """The documents a filter query allows (Term / And / Or of keyword terms, no scoring)."""
-        if q is None:
-            return self.alive.copy()
+        """The live documents a filter query (Term / And / Or of keyword terms) allows."""
         return self.evaluate(q).matched
 
     def top(self, scores, candidates, k):

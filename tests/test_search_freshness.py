@@ -11,6 +11,7 @@ from haystack import connections
 from whoosh.fields import STORED
 
 from faq import indexing
+from faq.analysis import content_words
 from faq.management.commands.build_search_index import build
 from faq.models import City, Entry, IndexTask, Office, PhoneNumber, Topic
 from faq.search import search
@@ -176,7 +177,7 @@ def test_rebuild_swaps_in_a_complete_index(city, commit, backend):
     assert len(list(root.glob("gen-*"))) == 2
 
 
-def test_hits_show_the_edited_record_not_a_remembered_copy(city, commit):
+def test_hits_show_the_edited_record_not_a_remembered_copy(city, commit, backend):
     # Result objects are remembered per committed index state: every edit gives a new one.
     with commit():
         entry = make_entry(city)
@@ -189,6 +190,11 @@ def test_hits_show_the_edited_record_not_a_remembered_copy(city, commit):
         entry.question = "社保卡丢失后如何补办？"
         entry.save()
     assert search("社保卡补办").hits[0].title == "社保卡丢失后如何补办？"
+    # The ranking reads the title's words from the index (never re-segmenting titles): they follow the edit.
+    searcher = backend.live_searcher()
+    (docnum,) = [d for d in searcher.document_numbers() if searcher.stored_fields(d)["id"] == f"faq.entry.{entry.pk}"]
+    assert searcher.stored_fields(docnum)["title_words"].split() == list(content_words("社保卡丢失后如何补办？"))
+    assert {"社保卡", "丢失", "补办"} <= set(searcher.stored_fields(docnum)["title_words"].split())
 
     with commit():
         topic.name = "社保卡"
