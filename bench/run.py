@@ -8,7 +8,7 @@ bench-results/state-<size>/ (never var/):
 1. migrates a fresh SQLite database and imports the real sources (faq.importer.run_import);
 2. HTTP on the real corpus: gunicorn (portal.settings.prod, 2 workers, preload) under concurrent clients;
 3. adds synthetic entries (bench/corpus.py) up to <size> entries with bulk_create;
-4. builds our index (build_search_index's build()) and the stock one (haystack update_index, bench/stock.py);
+4. builds our index (faq.search.build.build_index()) and the stock one (haystack update_index, bench/stock.py);
 5. latency of our search() (the page/API one, with highlighting and facets) and of the stock configuration
    over the same query mix, warm (the first, cold pass is shown too); one entry's edit reaching the index;
    a cold worker's start-up;
@@ -131,18 +131,19 @@ def latency_table(name, mix, timings, hits):
 def rerank_agreement(mix, reference_depth):
     """How often the first page (title factors computed for the RERANK_DEPTH best by bm25 · coverage) equals
     the one from computing them for the ``reference_depth`` best."""
-    import faq.search
+    from faq.search.engine.whoosh import ranking
+    from faq.search.service import search
 
     def first_page(q):
-        return [h.obj.pk for h in faq.search.search(q, highlight=False, facets=False).hits]
+        return [h.obj.pk for h in search(q, highlight=False, facets=False).hits]
 
     ours = {q: first_page(q) for _c, q in mix}
-    depth = faq.search.RERANK_DEPTH
-    faq.search.RERANK_DEPTH = reference_depth
+    depth = ranking.RERANK_DEPTH
+    ranking.RERANK_DEPTH = reference_depth
     try:
         reference = {q: first_page(q) for _c, q in mix}
     finally:
-        faq.search.RERANK_DEPTH = depth
+        ranking.RERANK_DEPTH = depth
     top1 = sum(ours[q][:1] == reference[q][:1] for q in reference)
     overlap = sum(len(set(ours[q]) & set(reference[q])) for q in reference) / max(1, sum(map(len, reference.values())))
     same = sum(ours[q] == reference[q] for q in reference)
@@ -321,7 +322,7 @@ t0 = time.perf_counter()
 import json
 import django
 t_django = time.perf_counter()
-import faq.analysis as analysis  # imports jieba (the module); the dictionary loads in ensure_jieba
+import faq.search.analysis as analysis  # imports jieba (the module); the dictionary loads in ensure_jieba
 t_jieba_import = time.perf_counter()
 _orig, _spent = analysis.ensure_jieba, [0.0]
 def _timed():
@@ -333,7 +334,7 @@ def _timed():
 analysis.ensure_jieba = _timed
 django.setup()  # faq's AppConfig.ready() loads jieba here
 t_setup = time.perf_counter()
-from faq.search import search
+from faq.search.service import search
 t_search0 = time.perf_counter()
 n = len(search("社保卡挂失").hits)
 t_end = time.perf_counter()
@@ -389,11 +390,11 @@ def child(size, args):
     from bench.queries import query_mix
     from bench.stock import build as build_stock
     from bench.stock import stock_search
-    from faq.analysis import ensure_jieba
     from faq.importer import run_import
-    from faq.management.commands.build_search_index import build
     from faq.models import City, Entry, Office, Topic
-    from faq.search import search
+    from faq.search.analysis import ensure_jieba
+    from faq.search.build import build_index
+    from faq.search.service import search
 
     rows = []
 
@@ -414,11 +415,10 @@ def child(size, args):
     queries = [q for _c, q in mix]
     counts = {c: sum(1 for cc, _q in mix if cc == c) for c in ("public", "short", "long")}
     row("query mix", ", ".join(f"{n} {c}" for c, n in counts.items()))
-    backend = connections["default"].get_backend()
     results = {}
 
     if args.http_real and args.http_seconds > 0:
-        build(backend.root, progress=False)
+        build_index()
         res, lines = http_bench(state, queries, args, f"real corpus ({real} entries)")
         results["http_real"] = res
         for line in lines:
@@ -457,7 +457,7 @@ def child(size, args):
 
     # Index builds.
     t = time.perf_counter()
-    target, counts, _replayed = build(backend.root, progress=False)
+    target, counts, _replayed, _seconds = build_index()
     build_s = time.perf_counter() - t
     ours_size = dir_size(target)
     row("build: ours (build_search_index)", f"{build_s:.1f} s, {mb(ours_size)} ({counts})")

@@ -9,6 +9,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from . import queries
+from .health import health
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -158,9 +159,9 @@ def list_offices(request, city: str | None = None, district: str | None = None, 
 
 def healthz(request):
     """Liveness and content counts, for monitors; includes the search index's state."""
-    return JsonResponse(queries.health())
+    return JsonResponse(health())
 
 
-from .api_search import router as search_router  # noqa: E402  (issue 3: GET /api/search/)
+from .search.api import router as search_router  # noqa: E402  (GET /api/search/)
 
 api.add_router("/", search_router)

@@ -8,6 +8,6 @@ class FaqConfig(AppConfig):
 
     def ready(self):
         # Load jieba and the domain dictionary once per process, before the first request needs them.
-        from .analysis import ensure_jieba
+        from .search.analysis import ensure_jieba
 
         ensure_jieba()

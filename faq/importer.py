@@ -285,7 +285,7 @@ def import_parsed(parsed, dry_run=False, progress_factory=None) -> ImportReport:
 
     ``progress_factory(total)`` returns an object with ``update(n)`` and ``close()``.
     """
-    from .indexing import deferred  # one batch of search-index work for the whole import
+    from .search.queue import deferred  # one batch of search-index work for the whole import
 
     importer = Importer()
     with transaction.atomic(), deferred():

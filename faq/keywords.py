@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import jieba.analyse
 
-from .analysis import ensure_jieba
 from .models import Entry, Keyword
+from .search.analysis import ensure_jieba
 from .taxonomy import CITIES
 
 TOP_K = 6

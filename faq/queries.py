@@ -5,14 +5,11 @@ import math
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
 from django.http import Http404
 
+from .errors import BadParameter
 from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
-
-
-class BadParameter(ValueError):
-    """A request parameter that cannot be used; the message is shown to the caller."""
 
 
 def published_entries():
@@ -168,22 +165,6 @@ def office_page(city=None, district=None, page=1):
     return paginate(offices, page, office_dict)
 
 
-def health():
-    data = {
-        "status": "ok",
-        "entries": published_entries().count(),
-        "offices": Office.objects.count(),
-        "phones": PhoneNumber.objects.count(),
-    }
-    try:
-        from .search import index_state  # search may be absent while it is being built
-
-        data["search"] = index_state()
-    except ImportError:
-        pass
-    return data
-
-
 # --- pages (issue 4) -----------------------------------------------------------
 # Each function returns everything one page renders, with a small, constant number of queries.
 
@@ -201,6 +182,18 @@ def entry_list():
 
 def not_found(message):
     raise Http404(message)
+
+
+def facet_names():
+    """{"city": {slug: name}, "topic": {slug: name}} for the search page's facets."""
+    return {
+        "city": dict(City.objects.values_list("slug", "name")),
+        "topic": dict(Topic.objects.values_list("slug", "name")),
+    }
+
+
+def all_topics():
+    return list(Topic.objects.order_by("order", "pk"))
 
 
 def topics_with_counts(city=None):

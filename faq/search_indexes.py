@@ -9,10 +9,9 @@ Nothing else is indexed: every field analysed costs build time and index size (`
 
 from haystack import indexes
 
-from .analysis import BigramAnalyzer, ChineseAnalyzer, content_words
 from .models import Entry, Office
-
-ANALYZER = ChineseAnalyzer()
+from .search.analysis import content_words
+from .search.engine.whoosh.analysis import ANALYZER, BIGRAM_ANALYZER
 
 
 class PortalIndex(indexes.SearchIndex):
@@ -46,7 +45,7 @@ class PortalIndex(indexes.SearchIndex):
 class EntryIndex(PortalIndex, indexes.Indexable):
     KIND = "entry"
     title = indexes.CharField(model_attr="question", analyzer=ANALYZER)
-    title_grams = indexes.CharField(model_attr="question", analyzer=BigramAnalyzer(), stored=False)
+    title_grams = indexes.CharField(model_attr="question", analyzer=BIGRAM_ANALYZER, stored=False)
 
     def get_model(self):
         return Entry
@@ -71,7 +70,7 @@ class EntryIndex(PortalIndex, indexes.Indexable):
 class OfficeIndex(PortalIndex, indexes.Indexable):
     KIND = "office"
     title = indexes.CharField(model_attr="name", analyzer=ANALYZER)
-    title_grams = indexes.CharField(model_attr="name", analyzer=BigramAnalyzer(), stored=False)
+    title_grams = indexes.CharField(model_attr="name", analyzer=BIGRAM_ANALYZER, stored=False)
 
     def get_model(self):
         return Office

@@ -38,16 +38,15 @@ def search_corpus(django_db_setup, django_db_blocker, parsed_sources):
     inside it as a savepoint.  The index is built into the test settings' temporary directory.
     """
     from django.db import transaction
-    from haystack import connections
 
-    from faq.management.commands.build_search_index import build
+    from faq.search.build import build_index
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
             import_parsed(parsed_sources)
-            build(connections["default"].get_backend().root, progress=False)
+            build_index()
             yield
         finally:
             transaction.set_rollback(True)

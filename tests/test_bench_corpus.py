@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from bench.corpus import Seed, generate
-from faq.analysis import ensure_jieba
+from faq.search.analysis import ensure_jieba
 
 N = 3000
 

@@ -60,7 +60,7 @@ def site(transactional_db, live_server, parsed_sources):
     import_parsed(parsed_sources)
     call_command("extract_keywords", verbosity=0)
     try:
-        from faq.indexing import flush
+        from faq.search.queue import flush
 
         flush()
     except ImportError:

@@ -30,11 +30,11 @@ from django.utils import timezone
 from haystack import connections as search_connections
 from whoosh import query as wq
 
-from faq import indexing
 from faq.importer import import_parsed
-from faq.management.commands.build_search_index import build
 from faq.models import City, Entry, IndexTask
-from faq.search import search
+from faq.search import queue as indexing
+from faq.search.build import build_index
+from faq.search.service import search
 
 ROOT = Path(settings.BASE_DIR)
 PYTHON = sys.executable
@@ -164,7 +164,7 @@ def corpus(transactional_db, parsed_sources):
     with mock.patch.object(indexing, "flush_after_commit", lambda: None):
         import_parsed(parsed_sources)
     IndexTask.objects.update(done_at=timezone.now())  # the build indexes it all; no need to do it twice
-    build(backend().root, progress=False)
+    build_index()
     yield
     wait_until_indexed()
 
@@ -386,12 +386,12 @@ def test_an_edit_flushed_into_the_old_index_during_a_rebuild_reaches_the_new_one
     """The tightest interleaving, made deterministic: the build has read every row; an editor saves and its flush
     writes into the old index; the swap happens; only then is the editor's task marked done (so a replay that
     only looked at pending tasks would skip it)."""
-    from faq.management.commands import build_search_index as command
+    from faq.search.engine.whoosh import generations as command
 
     real_swap, real_flush = command.swap, indexing.flush
     city = City.objects.create(slug="changsha", name="长沙")
     entry = Entry.objects.create(city=city, question="社保卡丢了怎么补办？", answer="到发卡银行挂失补办。")
-    build(backend().root, progress=False)
+    build_index()
     swapped = []
 
     def swap(root, target):
@@ -408,7 +408,7 @@ def test_an_edit_flushed_into_the_old_index_during_a_rebuild_reaches_the_new_one
 
     monkeypatch.setattr(command, "swap", swap)
     monkeypatch.setattr(indexing, "flush", late_flush)
-    target, _counts, _replayed = build(backend().root, progress=False)
+    target, _counts, _replayed, _seconds = build_index()
     assert live_dir() == str(target)
     assert index_ids("swapmarker") == [f"faq.entry.{entry.pk}"]
     assert hit_ids("swapmarker") == [entry.pk]
@@ -706,11 +706,11 @@ def test_two_gunicorn_workers_both_see_every_edit_within_2s(tmp_path, server_db)
 
 def test_rows_deleted_while_the_build_reads_do_not_hide_later_rows(transactional_db, monkeypatch):
     """Offset pages would skip live rows once earlier ones are deleted mid-build; the build pages by key."""
-    from faq.management.commands import build_search_index as command
+    from faq.search import documents
 
     city = City.objects.create(slug="changsha", name="长沙")
     entries = [Entry.objects.create(city=city, question=f"社保卡问题{i}", answer="答复") for i in range(7)]
-    monkeypatch.setattr(command, "CHUNK", 2)
+    monkeypatch.setattr(documents, "CHUNK", 2)
     index = search_connections["default"].get_unified_index().get_index(Entry)
     real_prepare = index.full_prepare
 
@@ -721,6 +721,6 @@ def test_rows_deleted_while_the_build_reads_do_not_hide_later_rows(transactional
         return doc
 
     monkeypatch.setattr(index, "full_prepare", prepare_then_delete)
-    _target, counts, _replayed = build(backend().root, progress=False)
+    _target, counts, _replayed, _seconds = build_index()
     assert counts["entry"] == 7  # read before its delete, which the build then replays
     assert sorted(index_ids("答复")) == sorted(f"faq.entry.{e.pk}" for e in entries[1:])

@@ -7,8 +7,8 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from faq.analysis import ChineseAnalyzer, JiebaTokenizer
-from faq.search_backend import SURROUND, highlight_html, query_terms
+from faq.search.engine.whoosh.analysis import ChineseAnalyzer, JiebaTokenizer
+from faq.search.engine.whoosh.highlight import SURROUND, highlight_html, query_terms
 
 TEXT_1 = "社保卡丢了怎么补办？"
 
@@ -110,7 +110,7 @@ def _fragments(text, tokens, terms):
 def test_snippets_segment_only_near_the_query_words_but_fragment_like_the_full_text(parsed_sources, query):
     """_HighlightTokens cuts only the runs near a query word; the fragments (where they start and end, which
     words are marked) are those of segmenting the whole text, up to the span after the first match."""
-    from faq.search_backend import ANALYZER, _HighlightTokens, snippet_tokens
+    from faq.search.engine.whoosh.highlight import ANALYZER, _HighlightTokens, snippet_tokens
 
     terms = query_terms(query)
     compared = 0

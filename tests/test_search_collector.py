@@ -7,8 +7,8 @@ from whoosh import query as wq
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from faq.analysis import ChineseAnalyzer
-from faq.collector import UnsupportedQuery, VectorSearcher
+from faq.search.engine.whoosh.analysis import ChineseAnalyzer
+from faq.search.engine.whoosh.collector import UnsupportedQuery, VectorSearcher
 
 DOCS = [
     ("1", "社保卡丢了怎么补办", "携带身份证到社保卡服务网点挂失补办，补办社保卡需要工本费。", "changsha"),
@@ -120,7 +120,7 @@ def test_postings_are_cached_per_segment_across_searcher_refreshes():
     with ix.searcher() as searcher:
         ids, _weights = VectorSearcher.of(searcher).postings("text", "社保卡")
         big = VectorSearcher.of(searcher).leaves[0][0]
-        from faq.collector import segment_postings
+        from faq.search.engine.whoosh.collector import segment_postings
 
         assert segment_postings(big, "text", "社保卡".encode())[0] is first[0]  # decoded once
         assert len(ids) == len(first[0]) + 1

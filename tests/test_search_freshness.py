@@ -10,11 +10,12 @@ from django.urls import reverse
 from haystack import connections
 from whoosh.fields import STORED
 
-from faq import indexing
-from faq.analysis import content_words
-from faq.management.commands.build_search_index import build
 from faq.models import City, Entry, IndexTask, Office, PhoneNumber, Topic
-from faq.search import search
+from faq.search import queue as indexing
+from faq.search.analysis import content_words
+from faq.search.build import build_index
+from faq.search.engine import whoosh as whoosh_engine
+from faq.search.service import search
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def backend():
 def city(db, backend):
     city = City.objects.create(slug="changsha", name="长沙", area_code="0731")
     Topic.objects.create(slug="social-security-card", name="社会保障卡")
-    build(backend.root, progress=False)  # a fresh, empty index for every test
+    build_index()  # a fresh, empty index for every test
     return city
 
 
@@ -132,7 +133,7 @@ def test_content_with_markup_is_shown_as_text(city, commit, client):
 def test_a_locked_index_never_reaches_the_editor_and_loses_nothing(city, commit, backend, monkeypatch):
     handed_over = []
     monkeypatch.setattr(indexing, "start_retrier", lambda: handed_over.append(True))
-    monkeypatch.setattr(indexing, "LOCK_WAIT", 0.05)
+    monkeypatch.setattr(whoosh_engine, "LOCK_WAIT", 0.05)
     with commit():
         keep = make_entry(city, question="失业保险金如何申领？")
     assert backend.live_searcher().doc_count() == 1
@@ -168,11 +169,11 @@ def test_rebuild_swaps_in_a_complete_index(city, commit, backend):
         entry = make_entry(city)
     root = Path(backend.root)
     first = os.path.realpath(root / "current")
-    target, counts, _replayed = build(root, progress=False)
+    target, counts, _replayed, _seconds = build_index()
     assert counts == {"entry": 1, "office": 0}
     assert os.path.realpath(root / "current") == str(target) != first
     assert ids("社保卡") == [entry.pk]
-    build(root, progress=False)
+    build_index()
     # the newest previous generation stays for readers still on it; older ones are removed
     assert len(list(root.glob("gen-*"))) == 2
 
@@ -210,7 +211,7 @@ def test_hits_show_the_edited_record_not_a_remembered_copy(city, commit, backend
 def test_parallel_build_indexes_the_same_documents(city, backend, monkeypatch, commit):
     """Above PARALLEL_FROM documents the build hands text to Whoosh's multiprocessing writer (one segment per
     sub-process); searches see exactly what a single writer builds."""
-    from faq.management.commands import build_search_index as command
+    from faq.search.engine.whoosh import generations as command
 
     with commit():
         for i in range(40):
@@ -223,11 +224,11 @@ def test_parallel_build_indexes_the_same_documents(city, backend, monkeypatch, c
             [(h.obj.pk, h.score) for h in search(q, limit=50, highlight=False).hits] for q in ("社保卡", "挂失", "网点")
         ]
 
-    build(backend.root, progress=False)
+    build_index()
     single = results()
     monkeypatch.setattr(command, "PARALLEL_FROM", 10)
     monkeypatch.setattr(command, "BATCH", 10)
-    target, counts, _replayed = build(backend.root, progress=False)
+    target, counts, _replayed, _seconds = build_index()
     assert counts == {"entry": 40, "office": 0}
     assert len(backend.live_searcher().leaf_searchers()) > 1  # really written by several processes
     assert sorted(map(sorted, results())) == sorted(map(sorted, single)) and len(single[0]) == 40

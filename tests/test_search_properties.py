@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from faq.queries import BadParameter
-from faq.search import MAX_LIMIT, MAX_QUERY_CHARS, MAX_TERMS, SearchResults, search
+from faq.search.service import MAX_LIMIT, MAX_QUERY_CHARS, MAX_TERMS, SearchResults, search
 
 pytestmark = pytest.mark.django_db
 

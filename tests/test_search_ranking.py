@@ -7,7 +7,8 @@ import pytest
 from haystack.query import SearchQuerySet
 
 from faq.models import Entry, Office
-from faq.search import MAX_TERMS, analyse, search
+from faq.search.service import MAX_TERMS, search
+from faq.search.understanding import analyse
 
 pytestmark = pytest.mark.django_db
 
@@ -213,7 +214,7 @@ def test_search_page_paginates(client):
 def test_stopping_early_ranks_exactly_like_ranking_every_candidate(monkeypatch, page):
     """The title factors are only computed while a document could still reach the page; the page is the
     same as when every candidate of the re-rank depth is scored."""
-    import faq.search
+    from faq.search.engine.whoosh import ranking
 
     queries = ["社保卡丢了怎么补办", "失业金", "深圳退保要带什么", "养老保险", "我在长沙上班被辞退了能领失业保险金吗"]
 
@@ -221,6 +222,6 @@ def test_stopping_early_ranks_exactly_like_ranking_every_candidate(monkeypatch, 
         return [[(h.obj.pk, h.score) for h in search(q, page=page, limit=10, highlight=False).hits] for q in queries]
 
     early = pages()
-    monkeypatch.setattr(faq.search, "MAX_LIFT", float("inf"))  # no bound: every candidate is scored
+    monkeypatch.setattr(ranking, "MAX_LIFT", float("inf"))  # no bound: every candidate is scored
     assert pages() == early
     assert len({pk for p in early for pk, _s in p}) > 20

@@ -122,12 +122,14 @@ JIEBA_CACHE_DIR = VAR_DIR / "jieba"
 
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "faq.search_backend.JiebaWhooshEngine",
+        "ENGINE": "faq.search.engine.whoosh.backend.JiebaWhooshEngine",
         "PATH": os.environ.get("WHOOSH_INDEX_DIR", str(VAR_DIR / "whoosh_index")),
     },
 }
-# Edits reach the index after commit through faq.indexing's single writer (never inside save()).
-HAYSTACK_SIGNAL_PROCESSOR = "faq.indexing.QueuedSignalProcessor"
+# Edits reach the index after commit through faq.search.queue's single writer (never inside save()).
+HAYSTACK_SIGNAL_PROCESSOR = "faq.search.queue.QueuedSignalProcessor"
+# The engine behind faq.search (see faq/search/engine/base.py): query understanding stays above it.
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "faq.search.engine.whoosh.WhooshEngine")
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 LOGGING = {

@@ -12,7 +12,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test process gets its own throw-away index directory.
 HAYSTACK_CONNECTIONS = {
     "default": {
-        "ENGINE": "faq.search_backend.JiebaWhooshEngine",
+        "ENGINE": "faq.search.engine.whoosh.backend.JiebaWhooshEngine",
         "PATH": tempfile.mkdtemp(prefix="portal-test-index-"),
     },
 }

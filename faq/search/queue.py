@@ -27,18 +27,17 @@ from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import signals
 from django.utils import timezone
-from haystack import connections
 from haystack.signals import BaseSignalProcessor
-from whoosh.index import LockError
 
-from .models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, Topic
-from .search_backend import WRITER_OPTIONS
+from faq.models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, Topic
+
+from .documents import MODELS, documents_for
+from .engine import get_engine
+from .engine.base import EngineBusy
 
 log = logging.getLogger(__name__)
 
-MODELS = {"entry": Entry, "office": Office}
 BATCH = 500
-LOCK_WAIT = 1.5  # seconds an editor's request may wait for the write lock before handing over to the retrier
 KEEP_DONE = timedelta(days=1)  # done tasks are kept a while so a rebuild can replay edits made during it
 
 _write_lock = threading.RLock()
@@ -114,55 +113,35 @@ def deferred():
 # --- applying tasks --------------------------------------------------------------------------------
 
 
-def _backend():
-    return connections["default"].get_backend()
-
-
-def _documents(kind, ids):
-    """(identifier, document or None) for every id: None when the row is gone or not searchable."""
-    backend = _backend()
-    model = MODELS[kind]
-    index = connections["default"].get_unified_index().get_index(model)
-    found = {obj.pk: obj for obj in index.index_queryset().filter(pk__in=ids)}
-    for pk in ids:
-        ident = f"faq.{kind}.{pk}"
-        obj = found.get(pk)
-        if obj is None:
-            yield ident, None
-            continue
-        doc = index.full_prepare(obj)
-        doc.pop("boost", None)
-        yield ident, {key: backend._from_python(value) for key, value in doc.items()}
-
-
-def apply_tasks(whoosh_index, tasks):
-    """Write the current database state of the tasks' objects into ``whoosh_index`` in one commit."""
+def apply_tasks(tasks):
+    """Write the current database state of the tasks' objects into the live index in one commit; returns
+    the generation written to.  Raises EngineBusy when another writer holds the index."""
     by_kind = {}
     for _pk, kind, object_id in tasks:
         if kind in MODELS:
             by_kind.setdefault(kind, set()).add(object_id)
-    writer = whoosh_index.writer(timeout=LOCK_WAIT, delay=0.05 + random.random() * 0.05, **WRITER_OPTIONS)
-    try:
+
+    def changes():  # called by the engine once it holds the write lock, so no older copy can win
+        upserts, deletes = [], []
         for kind, ids in by_kind.items():
-            for ident, doc in _documents(kind, sorted(ids)):
+            for ident, doc in documents_for(kind, sorted(ids)):
                 if doc is None:
-                    writer.delete_by_term("id", ident)
+                    deletes.append(ident)
                 else:
-                    writer.update_document(**doc)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+                    upserts.append(doc)
+        return upserts, deletes
+
+    return get_engine().write(changes)
 
 
-def apply_with_retry(whoosh_index, tasks, patience=60.0):
+def apply_with_retry(tasks, patience=60.0):
     """``apply_tasks``, waiting up to ``patience`` seconds for another process's writer to finish."""
     deadline = time.monotonic() + patience
     delay = 0.05
     while True:
         try:
-            return apply_tasks(whoosh_index, tasks)
-        except LockError:
+            return apply_tasks(tasks)
+        except EngineBusy:
             if time.monotonic() > deadline:
                 raise
             time.sleep(delay + random.random() * delay)
@@ -170,14 +149,12 @@ def apply_with_retry(whoosh_index, tasks, patience=60.0):
 
 
 def flush(max_batches=None):
-    """Apply every pending task to the live index; returns how many were applied. Raises LockError when busy."""
+    """Apply every pending task to the live index; returns how many were applied. Raises EngineBusy when busy."""
     applied = 0
+    engine = get_engine()
     with _write_lock:
-        backend = _backend()
         batches = 0
         while max_batches is None or batches < max_batches:
-            backend.ensure_current()
-            written_to = backend.path
             # Lock first, then read tasks and rows: see the module docstring.
             tasks = list(
                 IndexTask.objects.filter(done_at__isnull=True)
@@ -186,16 +163,14 @@ def flush(max_batches=None):
             )
             if not tasks:
                 break
-            apply_tasks(backend.index.refresh(), tasks)
-            backend.ensure_current()
-            if backend.path != written_to:
+            written_to = apply_tasks(tasks)
+            if engine.generation() != written_to:
                 continue  # the index was swapped under us: apply the same tasks to the new one
             IndexTask.objects.filter(pk__in=[t[0] for t in tasks]).update(done_at=timezone.now())
             applied += len(tasks)
             batches += 1
         if applied:
             IndexTask.objects.filter(done_at__lt=timezone.now() - KEEP_DONE).delete()
-            backend._searcher = None
     return applied
 
 
@@ -203,7 +178,7 @@ def flush_after_commit():
     """on_commit hook: never lets an indexing problem reach the editor."""
     try:
         flush()
-    except LockError:
+    except EngineBusy:
         log.info("search index busy; pending updates handed to the background retrier")
         start_retrier()
     except Exception:
@@ -220,7 +195,7 @@ def _retry_loop():
             try:
                 flush()
                 return
-            except LockError:
+            except EngineBusy:
                 delay = min(delay * 2, 5.0)
             except Exception:
                 log.exception("search index retry failed")

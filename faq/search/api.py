@@ -3,8 +3,9 @@
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from . import queries
-from .search import search
+from faq import queries
+
+from .service import search
 
 router = Router(tags=["search"])
 

@@ -1,0 +1,239 @@
+"""Ranking on the Whoosh index: BM25F over the question/office name (``title``, boosted) and everything
+(``text``), OR of all query concepts, weighted by how much of the query (IDF-weighted) each document
+covers, then a re-rank of the best by coverage of the title and character-bigram overlap with it.
+
+Full coverage thus comes first (AND-first) while partial matches still follow (OR fallback).  Scores for
+all matches at once come from the collector (Whoosh's postings and BM25F, evaluated as arrays): the cost no
+longer grows with every OR-ed word.
+"""
+
+import heapq
+import math
+from functools import lru_cache
+
+import numpy as np
+from whoosh import query as wq
+
+from faq.search.analysis import bigrams, content_words
+from faq.search.understanding import SYNONYM_WEIGHT
+
+RERANK_DEPTH = 200  # documents whose titles are read to rank (the best by bm25 · coverage)
+TITLE_BOOST = 3.0
+TEXT_BOOST = 1.0
+TITLE_PRECISION_WEIGHT = 1.0
+# The most the title factors can lift a bm25 score: (0.2 + full coverage)² · (1 + 1 + 1 + precision weight).
+MAX_LIFT = 1.2**2 * (3.0 + TITLE_PRECISION_WEIGHT)
+CITY_MISMATCH = 0.3
+TITLE_MEMO = 8192
+
+
+def _alt_query(fieldname, alt, boost):
+    if len(alt) == 1:
+        return wq.Term(fieldname, alt[0], boost=boost)
+    return wq.And([wq.Term(fieldname, t) for t in alt], boost=boost)
+
+
+def concept_query(concept, weight=1.0):
+    parts = []
+    for i, alt in enumerate(concept.alternatives):
+        w = weight * (1.0 if i == 0 else SYNONYM_WEIGHT)
+        parts.append(_alt_query("title", alt, TITLE_BOOST * w))
+        parts.append(_alt_query("text", alt, TEXT_BOOST * w))
+    return wq.Or(parts)
+
+
+def whoosh_query(query, vectors):
+    """The Whoosh query tree for an understood query: every concept OR-ed, plus title bigrams for typos."""
+    clauses = [concept_query(c) for c in query.concepts]
+    grams = [wq.Term("title_grams", g) for g in query.fallback_grams if vectors.doc_frequency("title_grams", g)]
+    if grams:
+        clauses.append(wq.Or(grams, boost=0.5))
+    return wq.Or(clauses) if clauses else None
+
+
+def filter_query(filters):
+    parts = [wq.Term(name, value) for name, value in sorted(filters.items()) if value]
+    return wq.And(parts) if parts else None
+
+
+def _covered(concept, title):
+    """Credit for a concept in a title: 1 when the typed form is in it, SYNONYM_WEIGHT for a synonym, else 0.
+
+    A plain substring is enough (robust to segmentation: 用 in 用处); ``_coverage`` credits whole index words.
+    """
+    for credit, written, words in concept.spellings:
+        if written in title or all(t in title for t in words):
+            return credit
+    return 0.0
+
+
+def dice(a, b):
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def rank(vectors, query, depth):
+    """Whoosh BM25F matches for ``query``, ranked by weighted query coverage and title similarity.
+
+    score = bm25 · (0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision)
+            · city
+    Documents covering the whole query come first (AND-first) but partial matches stay (OR fallback); a title
+    saying just what was asked (precision: its words are the query's) beats a long one that merely mentions
+    the words; a city named in the query demotes the other cities' results.
+
+    BM25F and coverage are computed for every matching document at once; the title factors, which need the
+    title's text, only for the ``depth`` best by bm25 · (0.2 + coverage)², in that order, and only until no
+    document left can reach the ``query.needed`` best scores so far (a score is at most bm25 · MAX_LIFT).
+    Returns the ranked [score, id] list, exact for its first ``needed``, and the mask of every matching
+    document (for totals and facets).
+    """
+    q = whoosh_query(query, vectors)
+    if q is None:
+        return [], np.zeros(vectors.n, dtype=bool)
+    evaluated = vectors.evaluate(q)
+    flt = filter_query(query.filters)
+    matched = evaluated.matched if flt is None else evaluated.matched & vectors.mask(flt)
+    total_weight = sum(c.idf for c in query.concepts) or 1.0
+    coverage = _coverage(vectors, query.concepts) / total_weight
+    docs = vectors.top(evaluated.scores * (0.2 + coverage) ** 2, np.flatnonzero(matched), depth)
+    scorer = _TitleScorer(vectors, query, total_weight)
+    bound = evaluated.scores[docs] * MAX_LIFT
+    best_left = np.maximum.accumulate(bound[::-1])[::-1]  # the highest bound among candidates i, i+1, …
+    ranked, kept = [], []  # kept: min-heap of the ``needed`` best scores so far
+    for i, docnum in enumerate(docs.tolist()):
+        if len(kept) >= query.needed and best_left[i] < kept[0]:
+            break
+        ident, score = scorer(docnum, float(evaluated.scores[docnum]), float(coverage[docnum]))
+        ranked.append([score, ident])
+        if len(kept) < query.needed:
+            heapq.heappush(kept, score)
+        elif score > kept[0]:
+            heapq.heapreplace(kept, score)
+    ranked.sort(key=lambda x: -x[0])
+    return ranked, matched
+
+
+class _TitleScorer:
+    """The title factors of ``rank`` for one query: reads each candidate's stored title fields."""
+
+    def __init__(self, vectors, query, total_weight):
+        self.vectors = vectors
+        self.query = query
+        self.total_weight = total_weight
+        self.query_grams = set(bigrams(query.text))
+        terms = frozenset(t for c in query.concepts for alt in c.alternatives for t in alt)
+        self.precision_of = _TitlePrecision(terms, _IdfMemo.of(vectors))
+
+    def __call__(self, docnum, bm25, coverage):
+        ident, title, city, words = self.vectors.stored(docnum, ("id", "title", "city", "title_words"))
+        title = (title or "").lower()
+        words = words.split() if words is not None else title_words(title)
+        concepts = self.query.concepts
+        title_cov = sum(c.idf * _covered(c, title) for c in concepts) / self.total_weight
+        cov = max(coverage, title_cov)
+        similarity = dice(self.query_grams, title_bigrams(title))
+        precision = self.precision_of(words)
+        score = bm25 * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
+        cities = self.query.prefer_cities
+        if cities and not cities & set((city or "").split(",")):
+            score *= CITY_MISMATCH
+        return ident, score
+
+
+def _coverage(vectors, concepts):
+    """Σ idf · credit over the concepts, for every document: a concept's credit is 1 when the document has
+    the typed words (title or text), SYNONYM_WEIGHT when it has a synonym's, else 0."""
+    presence = {}
+
+    def has(token):
+        mask = presence.get(token)
+        if mask is None:
+            mask = presence[token] = np.zeros(vectors.n, dtype=bool)
+            for fieldname in ("title", "text"):
+                mask[vectors.postings(fieldname, token)[0]] = True
+        return mask
+
+    total = np.zeros(vectors.n)
+    for concept in concepts:
+        best = np.zeros(vectors.n)
+        for i, alt in enumerate(concept.alternatives):
+            found = has(alt[0])
+            for token in alt[1:]:
+                found = found & has(token)
+            np.maximum(best, found * (1.0 if i == 0 else SYNONYM_WEIGHT), out=best)
+        total += concept.idf * best
+    return total
+
+
+class _IdfMemo(dict):
+    """Memo of words' inverse document frequency in the ``text`` field, for one state of the index: the
+    backend reuses one searcher until the index changes, and a refreshed searcher starts a fresh memo."""
+
+    @classmethod
+    def of(cls, vectors):
+        return vectors.kept("idf", lambda: cls(vectors))
+
+    def __init__(self, vectors):
+        super().__init__()
+        self.vectors = vectors
+        self.n_docs = max(vectors.searcher.doc_count(), 1)
+
+    def __missing__(self, word):
+        df = self.vectors.doc_frequency("text", word)
+        value = self[word] = math.log(1 + self.n_docs / max(df, 1))
+        return value
+
+
+@lru_cache(maxsize=TITLE_MEMO)
+def title_words(title):
+    """content_words() of a title whose index entry predates the stored ``title_words`` field."""
+    return content_words(title)
+
+
+@lru_cache(maxsize=TITLE_MEMO)
+def title_bigrams(title):
+    return frozenset(bigrams(title))
+
+
+class _TitlePrecision:
+    """IDF-weighted share of a title's content words that the query asked about (one query, many titles).
+
+    A word counts when it is a query word, part of one (算 / 计算) or contains a query word of two or more
+    characters (社保 / 社保卡); a one-character query word inside a longer word counts half: it may be the
+    same word (发 / 发放) or another one (用 / 启用).  How a word counts is remembered for the query.
+    """
+
+    def __init__(self, query_tokens, idf):
+        self.idf = idf
+        self.credit = {}
+        self.parts = {t[i:j] for t in query_tokens for i in range(len(t)) for j in range(i + 1, len(t) + 1)}
+        self.long_tokens = [t for t in query_tokens if len(t) > 1]
+        self.chars = {t for t in query_tokens if len(t) == 1}
+
+    def word_credit(self, word):
+        credit = self.credit.get(word)
+        if credit is None:
+            if word in self.parts or any(t in word for t in self.long_tokens):
+                credit = 1.0
+            elif any(ch in self.chars for ch in word):
+                credit = 0.5
+            else:
+                credit = 0.0
+            self.credit[word] = credit
+        return credit
+
+    def __call__(self, words):
+        total = matched = 0.0
+        for word in words:
+            weight = self.idf[word]
+            total += weight
+            matched += weight * self.word_credit(word)
+        return matched / total if total else 0.0
+
+
+def facets(vectors, matched):
+    """{"city": {slug: n}, "topic": {slug: n}} over the matching documents, most frequent first."""
+    out = {}
+    for name, fieldname in (("city", "city"), ("topic", "topics")):
+        counts = vectors.facet_counts(fieldname, matched)
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out

@@ -1,0 +1,240 @@
+"""Query understanding, above every engine: what the citizen typed becomes concepts to search for.
+
+NFKC (full-width → half-width), OpenCC traditional → simplified, lower case, length cap; jieba precise
+words minus stop words, at most MAX_TERMS of them; synonym groups (SynonymGroup table, cached per
+process) matched on the normalised text, longest first, turn a word into a set of alternatives.  Words the
+index has never seen (typos, rare words) are split into known parts or left to the engine's character
+bigram fallback.
+"""
+
+import math
+import threading
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from faq import taxonomy
+from faq.models import City, SynonymGroup
+
+from .analysis import bigrams, ensure_jieba, query_fillers, query_words, stopwords, sub_words, tokens
+
+MAX_QUERY_CHARS = 100
+MAX_TERMS = 12
+SYNONYM_WEIGHT = 0.9
+SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
+
+# --- normalisation ---------------------------------------------------------------------------------
+
+_converter = None
+_converter_lock = threading.Lock()
+
+
+def to_simplified(text):
+    global _converter
+    if _converter is None:
+        with _converter_lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
+def normalize(text):
+    """What we search for: NFKC, simplified Chinese, lower case, single spaces, at most MAX_QUERY_CHARS."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = to_simplified(text).lower()
+    text = " ".join(text.split())
+    return text[:MAX_QUERY_CHARS]
+
+
+# --- synonyms --------------------------------------------------------------------------------------
+
+_synonyms = {"groups": None, "expires": 0.0}
+_synonyms_lock = threading.Lock()
+
+
+def synonym_groups():
+    """[[term, …], …] normalised; the staff-editable table, or the curated defaults while it is empty."""
+    now = time.monotonic()
+    groups = _synonyms["groups"]
+    if groups is None or now > _synonyms["expires"]:
+        rows = [g.term_list() for g in SynonymGroup.objects.all()]
+        if not rows:
+            rows = [[t.strip() for t in line.split(",") if t.strip()] for line in taxonomy.DEFAULT_SYNONYMS]
+        groups = [list(dict.fromkeys(normalize(t) for t in row if normalize(t))) for row in rows]
+        groups = [g for g in groups if len(g) > 1]
+        with _synonyms_lock:
+            _synonyms["groups"], _synonyms["expires"] = groups, now + SYNONYM_TTL
+    return groups
+
+
+_cities = {"names": None, "expires": 0.0}
+
+
+def city_names():
+    """[(slug, name), …] of the portal's cities, cached like the synonyms."""
+    now = time.monotonic()
+    if _cities["names"] is None or now > _cities["expires"]:
+        names = [(slug, normalize(name)) for slug, name in City.objects.values_list("slug", "name") if name]
+        _cities["names"], _cities["expires"] = names, now + SYNONYM_TTL
+    return _cities["names"]
+
+
+@receiver(post_save, sender=SynonymGroup, dispatch_uid="search-synonyms-save")
+@receiver(post_delete, sender=SynonymGroup, dispatch_uid="search-synonyms-delete")
+def invalidate_synonyms(**kwargs):
+    with _synonyms_lock:
+        _synonyms["groups"] = None
+
+
+# --- query analysis --------------------------------------------------------------------------------
+
+
+@dataclass
+class Concept:
+    """One thing the citizen asked about: a word, or a synonym group of interchangeable words."""
+
+    label: str
+    alternatives: list  # [[token, …], …]; the first is what was typed
+    idf: float = 1.0
+
+    def all_tokens(self):
+        return {t for alt in self.alternatives for t in alt}
+
+    @cached_property
+    def spellings(self):
+        """(credit, the alternative written out, its words): the typed form first, then the synonyms."""
+        return [(1.0 if i == 0 else SYNONYM_WEIGHT, "".join(alt), alt) for i, alt in enumerate(self.alternatives)]
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    text: str
+    concepts: list
+    unknown: list = field(default_factory=list)  # words the index has never seen (typos, rare words)
+
+    @property
+    def highlight_terms(self):
+        terms = set()
+        for c in self.concepts:
+            terms |= c.all_tokens()
+        return frozenset(terms)
+
+
+def analyse(raw):
+    """Split a query into concepts: synonym groups matched on whole words (longest first), then the other words.
+
+    A synonym term only counts when it starts and ends on word boundaries, so 养老金 inside the word
+    基础养老金 is not widened to 退休金 (the longer word is the more specific one).
+    """
+    text = normalize(raw)
+    words = query_words(text, removestops=False)
+    starts = {start for _w, start, _e in words}
+    ends = {end for _w, _s, end in words}
+    claimed = [False] * len(text)
+    items = []
+    candidates = sorted(((term, group) for group in synonym_groups() for term in group), key=lambda tg: -len(tg[0]))
+    for term, group in candidates:
+        start = text.find(term)
+        while start != -1:
+            end = start + len(term)
+            if start in starts and end in ends and not any(claimed[start:end]):
+                claimed[start:end] = [True] * (end - start)
+                alts = [tokens(term)] + [tokens(other) for other in group if other != term]
+                alts = [a for a in alts if a]
+                if alts:
+                    items.append((start, Concept(term, alts)))
+            start = text.find(term, end)
+    fillers = query_fillers()
+    kept = {(start, word) for word, start, _end in query_words(text) if word not in fillers}
+    for word, start, end in words:
+        if (start, word) in kept and not any(claimed[start:end]):
+            alts = [[word]]
+            parts = cover(word)
+            if len(parts) > 1:
+                # A compound the documents may spell out (城乡居民养老保险 vs 城乡居民基本养老保险).
+                alts.append(parts)
+            items.append((start, Concept(word, alts)))
+
+    concepts, seen = [], set()
+    for _start, concept in sorted(items, key=lambda x: x[0]):
+        key = tuple(concept.alternatives[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        concepts.append(concept)
+    return ParsedQuery(raw=raw, text=text, concepts=concepts[:MAX_TERMS])
+
+
+def _known_parts(concept, snapshot):
+    """Concepts for the parts of a word the index has never seen, when jieba glued a particle or modal to a
+    word it knows (交了 → 交, 能领 → 领) or the word is a compound of indexed words; nothing otherwise."""
+    word = concept.label
+    skip = stopwords() | query_fillers()
+    parts = [g for _i, g in sub_words(word, ensure_jieba().FREQ) if g not in skip]
+    parts = [g for g in parts if snapshot.doc_frequency("text", g)]
+    parts = [g for g in parts if not any(g != o and g in o for o in parts)]  # longest pieces only
+    if not parts and any(ch in skip for ch in word):
+        parts = [ch for ch in word if ch not in skip and snapshot.doc_frequency("text", ch)]
+    groups = {term: group for group in synonym_groups() for term in group}
+    out = []
+    for part in parts:
+        others = [o for o in groups.get(part, ()) if o != part]
+        alts = [a for a in [[part]] + [tokens(o) for o in others] if a]
+        out.append(Concept(part, alts))
+    return out
+
+
+def cover(word):
+    """Dictionary words (2+ characters, shorter than ``word``) that spell ``word`` from left to right, greedily."""
+    if len(word) < 3:
+        return [word]
+    freq = ensure_jieba().FREQ
+    parts, i = [], 0
+    while i < len(word):
+        for size in range(len(word) - i - (1 if i == 0 else 0), 1, -1):
+            if freq.get(word[i : i + size]):
+                parts.append(word[i : i + size])
+                i += size
+                break
+        else:
+            i += 1
+    return parts or [word]
+
+
+def _df(snapshot, concept):
+    best = 0
+    for alt in concept.alternatives:
+        best = max(best, min((snapshot.doc_frequency("text", t) for t in alt), default=0))
+    return best
+
+
+def resolve(parsed, snapshot):
+    """Fit the concepts to what the index knows: words it has never seen are noted in ``parsed.unknown``
+    and replaced by their known parts; each concept gets its idf.  Returns the typo fallback's bigrams."""
+    n_docs = max(snapshot.doc_count(), 1)
+    known = []
+    for concept in parsed.concepts:
+        if _df(snapshot, concept):
+            known.append(concept)
+        else:
+            parsed.unknown.append(concept.label)
+            known.extend(_known_parts(concept, snapshot))
+    for concept in known:
+        concept.idf = math.log(1 + n_docs / max(_df(snapshot, concept), 1))
+    parsed.concepts = list({tuple(c.alternatives[0]): c for c in reversed(known)}.values())[::-1]
+    if parsed.unknown or not parsed.concepts:
+        # Typo / segmentation fallback: character bigrams of the whole query against titles.
+        return [g for g in bigrams(parsed.text) if len(g) == 2]
+    return []
+
+
+def mentioned_cities(text):
+    """Slugs of the cities a normalised query names (长沙, 深圳市 …)."""
+    return frozenset(slug for slug, name in city_names() if name in text)

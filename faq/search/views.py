@@ -1,0 +1,40 @@
+"""The /search/ page: highlighted results, city and topic facets, pagination, a helpful empty page.
+The view validates with SearchForm, runs one search and renders; links are built by template tags."""
+
+from django.shortcuts import render
+
+from faq import queries
+
+from .forms import SearchForm
+from .service import search
+
+PER_PAGE = 10
+# Shown when nothing matched: broad, common questions that always find something.
+SUGGESTED_QUERIES = ["社保卡挂失", "失业保险金申领", "养老金计算", "参保证明打印", "工伤认定", "档案托管"]
+
+
+def search_page(request):
+    q, city, topic, page = SearchForm(request.GET).params()
+    context = {"query": q, "city": city, "topic": topic, "results": None}
+    if q:
+        results = search(
+            q,
+            city=city and city.slug,
+            topic=topic and topic.slug,
+            page=page,
+            limit=PER_PAGE,
+            clamp_page=True,
+        )
+        context.update(
+            results=results,
+            hits=results.hits,
+            page_obj=results.paginator().get_page(results.page),
+            facet_names=queries.facet_names(),
+        )
+    if not q or not context["results"].total:
+        context.update(
+            hot_entries=queries.hot_entries(),
+            suggested_queries=SUGGESTED_QUERIES,
+            all_topics=queries.all_topics(),
+        )
+    return render(request, "faq/search.html", context)
