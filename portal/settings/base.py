@@ -179,8 +179,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "1"))  # hours
-# Username + address: an attacker cannot lock a staff member out from everywhere by guessing their name.
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Username + address: an attacker cannot lock a staff member out from everywhere by guessing their name;
+# the address alone, with its own higher limit (portal.login_throttle), stops a spray of random usernames.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "portal.login_throttle.AddressLimitHandler"
+# The client address: X-Forwarded-For from the proxy in front (deploy/nginx.conf) when there is one.
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "127.0.0.1,::1")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_VERBOSE = False
