@@ -25,6 +25,10 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "5000")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Access log lines without query strings and with addresses cut to /24 (/48); ACCESS_LOG_PRIVATE=0 logs both
+# in full (debugging only: a search can hold personal data).
+if os.environ.get("ACCESS_LOG_PRIVATE", "1").strip().lower() not in {"0", "false", "no", "off"}:
+    logger_class = "portal.gunicorn_logging.PrivateAccessLogger"
 # Only a proxy on this host may set X-Forwarded-Proto (see BEHIND_TLS_PROXY in portal/settings/prod.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Finite request limits: a search is cut to 100 characters (faq.search.MAX_QUERY_CHARS), under 3 kB
