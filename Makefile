@@ -8,7 +8,7 @@ WORKERS ?= 2
 SIZES  ?= 10000 100000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run setup venv test test-fast browser-deps lint format bench serve backup restore fixture clean
+.PHONY: run setup venv test test-fast browser-deps nginx-deps nginx-conf lint format bench serve backup restore fixture clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,14 @@ browser-deps:
 	@{ test -x $(CHROMIUM) && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; } || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
+## Debian's nginx: the reverse proxy production runs in front of gunicorn (deploy/nginx.conf), and that
+## tests/test_front_door.py starts.
+nginx-deps:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 ## The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
-test: venv browser-deps
+test: venv browser-deps nginx-deps
 	$(PY) -m pytest -q
 
 test-fast: venv
@@ -49,11 +55,18 @@ format: venv
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-## Production-style server: gunicorn + whitenoise, settings from the environment.
+## Production-style server: gunicorn + whitenoise, settings from the environment.  gunicorn's sync workers
+## expect nginx in front (deploy/nginx.conf, `make nginx-conf`): it buffers slow and oversized requests.
 serve: venv
 	DJANGO_SETTINGS_MODULE=portal.settings.prod $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=portal.settings.prod $(VENV)/bin/gunicorn portal.wsgi -c portal/gunicorn.conf.py \
 		--bind $(HOST):$(PORT) --workers $(WORKERS)
+
+## deploy/nginx.conf filled in for this machine: var/nginx.conf, run as `nginx -p var -c nginx.conf`.
+NGINX_LISTEN ?= 80
+nginx-conf: venv
+	$(PY) -m portal.frontdoor --listen $(NGINX_LISTEN) --upstream $(HOST):$(PORT) \
+		--static-root $${STATIC_ROOT:-var/staticfiles} -o var/nginx.conf
 
 ## Data safety: knowledge base + staff accounts to var/backups/<timestamp>.json; restore replaces everything
 ## with a backup's contents in one transaction, then rebuilds the search index. (PostgreSQL: see README.md.)

@@ -104,7 +104,9 @@ def read_backup(path):
         raise BackupFileError(f"cannot read backup {path}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BackupFileError(f"{path} is not a JSON backup ({exc})") from exc
-    if not isinstance(data, list) or not all(isinstance(o, dict) and "model" in o for o in data):
+    if not isinstance(data, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("model"), str) and isinstance(o.get("fields", {}), dict) for o in data
+    ):
         raise BackupFileError(f"{path} is not a dumpdata backup (expected a list of objects with 'model')")
     unknown = sorted({o["model"] for o in data} - set(backup_labels()))
     if unknown:

@@ -1,8 +1,12 @@
 """Citizen-facing pages (issue 4). Views only check input, call one query function and render."""
 
+import sys
+
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+from portal.middleware import is_outage, outage_response
 
 from . import queries
 
@@ -56,5 +60,9 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # A database outage outside a view (middleware, sessions) is a 503 too, like DatabaseOutageMiddleware's.
+    exception = sys.exc_info()[1]
+    if is_outage(exception):
+        return outage_response(request, exception)
     # No context processors or database: whatever broke must not break the error page too.
     return HttpResponseServerError(loader.get_template("500.html").render())

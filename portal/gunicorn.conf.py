@@ -25,8 +25,15 @@ max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "5000")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Access log lines without query strings and with addresses cut to /24 (/48); ACCESS_LOG_PRIVATE=0 logs both
+# in full (debugging only: a search can hold personal data).
+if os.environ.get("ACCESS_LOG_PRIVATE", "1").strip().lower() not in {"0", "false", "no", "off"}:
+    logger_class = "portal.gunicorn_logging.PrivateAccessLogger"
 # Only a proxy on this host may set X-Forwarded-Proto (see BEHIND_TLS_PROXY in portal/settings/prod.py).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# A 10,000-character search is up to ~90 kB once percent-encoded, beyond gunicorn's largest finite request-line
-# limit (8190); 0 lets it reach the app, which answers it with results or a clear 400.
-limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "0"))
+# Finite request limits: a search is cut to 100 characters (faq.search.MAX_QUERY_CHARS), under 3 kB
+# percent-encoded, so no real URL comes near 8 kB; an unbounded line let one 10 MB URL tie up a worker for
+# seconds and 50 MB kill it.  nginx (deploy/nginx.conf) applies the same limits before gunicorn sees a request.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "100"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))

@@ -40,6 +40,20 @@ def client_ip_behind_proxy(request):
     return hops[-1] if hops else request.META.get("REMOTE_ADDR")
 
 
+def client_ip(request):
+    """The address django-axes counts failures against (AXES_CLIENT_IP_CALLABLE).
+
+    X-Forwarded-For is believed only with BEHIND_TLS_PROXY and only from a proxy in TRUSTED_PROXY_IPS
+    (nginx, which replaces the header with the connecting address); anyone else could name any address.
+    """
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR")
+    if getattr(settings, "BEHIND_TLS_PROXY", False) and remote in getattr(settings, "TRUSTED_PROXY_IPS", ()):
+        return client_ip_behind_proxy(request)
+    return remote
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes lockout page: readable Chinese, status 429, no inline script or style (CSP)."""
     # Imported here: this module is also imported by the settings, before Django is set up.

@@ -164,3 +164,36 @@ def test_every_faq_migration_reverses_and_reapplies():
         call_command("migrate", verbosity=0, interactive=False)
     assert faq_tables <= set(connection.introspection.table_names())
     assert Group.objects.get(name="编辑").permissions.filter(codename="change_entry").exists()
+
+
+MALFORMED_BACKUPS = {
+    "not JSON": "这不是备份",
+    "empty": "",
+    "truncated": '[{"model": "faq.city", "pk": 1, "fields": {"name": "长沙"',
+    "binary": b"\xff\xfe\x00\x01",
+    "an object, not a list": '{"model": "faq.city"}',
+    "a list of strings": '["faq.city"]',
+    "model not a string": '[{"model": 5, "fields": {}}]',
+    "model a list": '[{"model": ["faq.city"], "fields": {}}]',
+    "fields not an object": '[{"model": "faq.city", "fields": []}]',
+    "unknown model": '[{"model": "auth.permission", "fields": {}}]',
+    "no such app": '[{"model": "nosuch.thing", "fields": {}}]',
+    "bad primary key": '[{"model": "faq.city", "pk": "abc", "fields": {"name": "长沙", "slug": "changsha"}}]',
+    "missing reference": '[{"model": "faq.district", "pk": 1, "fields": {"city": ["nowhere"], "name": "某区"}}]',
+    "bad field value": '[{"model": "auth.user", "fields": {"username": "x", "date_joined": "not a date"}}]',
+}
+
+
+@pytest.mark.parametrize("kind", [*MALFORMED_BACKUPS, "missing file", "a directory"])
+def test_restore_reports_every_malformed_file_as_a_clean_error(knowledge_base, tmp_path, kind):
+    before = Entry.objects.count()
+    path = tmp_path / "backup.json"
+    if kind == "a directory":
+        path.mkdir()
+    elif kind != "missing file":
+        content = MALFORMED_BACKUPS[kind]
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    with pytest.raises(CommandError) as raised:
+        call_command("restore_data", str(path), interactive=False, skip_index=True, stdout=StringIO())
+    assert str(path) in str(raised.value)
+    assert Entry.objects.count() == before

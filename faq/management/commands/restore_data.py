@@ -7,7 +7,10 @@ transaction (if loading fails, nothing changed), logs everybody out, then rebuil
 Run ``migrate`` first on a new database.
 """
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError
 
 from faq.backup import BackupFileError, read_backup, restore
 
@@ -37,4 +40,8 @@ class Command(BaseCommand):
             restore(backup, database=database, rebuild_index=not skip_index, stdout=self.stdout)
         except BackupFileError as exc:
             raise CommandError(str(exc))
+        except (DeserializationError, DatabaseError, ValidationError, ValueError, TypeError, LookupError) as exc:
+            # A well-formed file whose objects do not load (bad values, missing references): the transaction
+            # rolled back, so say so instead of showing a traceback.
+            raise CommandError(f"{backup} could not be restored, nothing was changed: {exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"restored {count} objects from {backup}"))
