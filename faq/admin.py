@@ -4,6 +4,7 @@ re-import keeps it instead of overwriting it."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .cards import CARD_FIELD_NAMES
 from .models import (
     City,
     District,
@@ -61,7 +62,7 @@ class StaffEditMixin:
 class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
     list_display = ("question", "city", "audience", "status", "staff_marker", "updated_at")
     list_filter = ("city", "topics", "audience", "status", "edited_by_staff", "source")
-    search_fields = ("question", "answer", "conditions", "materials")
+    search_fields = ("question", "answer", *CARD_FIELD_NAMES)
     list_select_related = ("city",)
     readonly_fields = (
         "source",
@@ -77,7 +78,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
     inlines = [ProcedureStepInline, EntryPhoneInline]
     fieldsets = (
         (None, {"fields": ("question", "answer", "city", "audience", "status")}),
-        (_("办事指南"), {"fields": ("conditions", "materials", "location", "offices")}),
+        (_("办事指南"), {"fields": (*CARD_FIELD_NAMES, "offices")}),
         (_("分类"), {"fields": ("topics", "districts", "keywords")}),
         (
             _("来源（只读）"),

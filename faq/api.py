@@ -4,12 +4,15 @@ Bad parameters give a 400 JSON body with a readable message, unknown ids a 404 J
 """
 
 from django.http import Http404, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import ModelSchema, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
-from . import queries
+from . import queries, taxonomy
+from .cards import CARD_FIELD_NAMES
 from .health import health
+from .models import Entry
+from .schemas import CityInfoOut, CityOut, ErrorOut, city_infos
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -22,7 +25,7 @@ class UTF8JSONRenderer(JSONRenderer):
 api = NinjaAPI(
     title="人社知识库 API",
     version="1.0",
-    description="长沙、深圳、昆山人社问答知识库的只读接口。",
+    description=f"{taxonomy.city_names()}人社问答知识库的只读接口。",
     urls_namespace="api",
     renderer=UTF8JSONRenderer(),
 )
@@ -54,16 +57,6 @@ def on_http_error(request, exc):
 @api.exception_handler(queries.BadParameter)
 def on_bad_parameter(request, exc):
     return error_body(400, str(exc))
-
-
-class CityOut(Schema):
-    slug: str
-    name: str
-
-
-class ErrorOut(Schema):
-    error: str
-    status: int
 
 
 class EntrySummaryOut(Schema):
@@ -109,18 +102,18 @@ class SourceOut(Schema):
     position: int
 
 
-class EntryDetailOut(Schema):
-    id: int
-    question: str
-    answer: str
+class EntryDetailOut(ModelSchema):
+    """The entry's own text fields (the 办事指南 elements from faq.cards) plus its relations."""
+
+    class Meta:
+        model = Entry
+        fields = ["id", "question", "answer", *CARD_FIELD_NAMES]
+
     city: CityOut
     audience: str
     topics: list[str]
     districts: list[str]
     keywords: list[str]
-    conditions: str
-    materials: str
-    location: str
     steps: list[StepOut]
     phones: list[PhoneOut]
     offices: list[OfficeOut]
@@ -155,6 +148,11 @@ def get_entry(request, entry_id: int):
 @api.get("/offices/", response={200: OfficePageOut, **ERRORS}, summary="办事机构列表")
 def list_offices(request, city: str | None = None, district: str | None = None, page: int = 1):
     return queries.office_page(city=city, district=district, page=page)
+
+
+@api.get("/cities/", response=list[CityInfoOut], summary="城市、区号、热线与网办入口")
+def list_cities(request):
+    return city_infos()
 
 
 def healthz(request):

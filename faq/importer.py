@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import taxonomy
+from .cards import CARD_FIELD_NAMES
 from .models import City, District, Entry, Office, PhoneNumber, ProcedureStep, SourceDocument, SynonymGroup, Topic
 from .parsers import parser_for
 from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError
@@ -71,7 +72,8 @@ def read_source(path: Path) -> str:
 
 def ensure_taxonomy():
     """Create the curated cities, districts, topics and synonyms that are missing; never overwrite."""
-    for order, (slug, name, area) in enumerate(taxonomy.CITIES):
+    for order, info in enumerate(taxonomy.CITIES):
+        slug, name, area = info.slug, info.name, info.area_code
         city, _ = City.objects.get_or_create(slug=slug, defaults={"name": name, "area_code": area, "order": order})
         for d_order, (d_slug, d_name, aliases) in enumerate(taxonomy.DISTRICTS.get(slug, [])):
             District.objects.get_or_create(
@@ -208,7 +210,7 @@ class Importer:
     # --- entries -------------------------------------------------------------
 
     def entry_record(self, parsed: ParsedEntry, city):
-        text = "\n".join([parsed.question, parsed.answer, parsed.conditions, parsed.materials, parsed.location])
+        text = "\n".join([parsed.question, parsed.answer, *(getattr(parsed, n) for n in CARD_FIELD_NAMES)])
         districts = taxonomy.detect_districts(text, city.slug)
         for item in [*parsed.phones, *parsed.offices]:
             name = taxonomy.canonical_district(item.district, city.slug)
@@ -240,9 +242,8 @@ class Importer:
         entry.answer = parsed.answer
         entry.city = city
         entry.audience = parsed.audience
-        entry.conditions = parsed.conditions
-        entry.materials = parsed.materials
-        entry.location = parsed.location
+        for name in CARD_FIELD_NAMES:
+            setattr(entry, name, getattr(parsed, name))
         entry.source_position = parsed.position
         entry.source_section = parsed.section
         entry.source_hash = digest

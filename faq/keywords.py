@@ -25,11 +25,7 @@ GENERIC_WORDS = """
     人社 人社局 人社部门 社会保障局 人力资源 社会保障 人力资源和社会保障局 热线 电话 地址 网上 线上 办事大厅 服务中心 中心
     信息 大厅 智慧 怎么办 流程 参加 发放 领取 办法 手续 方法 注意 网点 情形 内容 材料 资料 证明
 """
-GENERIC = (
-    set(GENERIC_WORDS.split())
-    | {name for _slug, name, _code in CITIES}
-    | {name + "市" for _slug, name, _code in CITIES}
-)
+GENERIC = set(GENERIC_WORDS.split()) | {c.name for c in CITIES} | {c.name + "市" for c in CITIES}
 DIGIT_RE = re.compile(r"\d")
 ASCII_RE = re.compile(r"^[\x00-\x7f]+$")
 

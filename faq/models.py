@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .cards import CARD_FIELD_NAMES
+
 
 class City(models.Model):
     slug = models.SlugField(_("标识"), unique=True)
@@ -241,9 +243,7 @@ class Entry(ImportedRecord):
             "answer": self.answer,
             "city": self.city_id,
             "audience": self.audience,
-            "conditions": self.conditions,
-            "materials": self.materials,
-            "location": self.location,
+            **{name: getattr(self, name) for name in CARD_FIELD_NAMES},
             "status": self.status,
         }
         if self.pk:

@@ -5,6 +5,7 @@ import math
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
 from django.http import Http404
 
+from .cards import CARD_FIELD_NAMES, card_sections
 from .errors import BadParameter
 from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
 
@@ -138,9 +139,7 @@ def entry_detail(entry_id):
         "topics": [t.name for t in entry.topics.all()],
         "districts": [d.name for d in entry.districts.all()],
         "keywords": [k.name for k in entry.keywords.all()],
-        "conditions": entry.conditions,
-        "materials": entry.materials,
-        "location": entry.location,
+        **{name: getattr(entry, name) for name in CARD_FIELD_NAMES},
         "steps": [{"order": s.order, "text": s.text} for s in entry.steps.all()],
         "phones": [phone_dict(p) for p in entry.phones.all()],
         "offices": [office_dict(o) for o in entry.offices.all()],
@@ -365,6 +364,7 @@ def entry_detail_page(pk):
     entry = entry_with_relations(pk)
     return {
         "entry": entry,
+        "card_sections": card_sections(entry),
         "topics": list(entry.topics.all()),
         "phones": unique_phones(entry.phones.all()),
         "related": related_entries(entry),

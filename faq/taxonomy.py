@@ -4,12 +4,60 @@ Kept as data in code so a fresh database gets the same slugs everywhere; the imp
 creates missing rows and never overwrites what staff changed.
 """
 
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CityInfo:
+    """Everything the portal knows about a city, declared once: the importer, the parsers (area codes),
+    search (city names in queries), templates and the API read this list."""
+
+    slug: str
+    name: str
+    area_code: str
+    hotline: str = "12333"
+    # (name, url or "") of the city's official online service channels (网办入口).
+    online: tuple = field(default_factory=tuple)
+
+
+NATIONAL_HOTLINE = "12333"
+
 CITIES = [
-    # slug, name, area code
-    ("changsha", "长沙", "0731"),
-    ("shenzhen", "深圳", "0755"),
-    ("kunshan", "昆山", "0512"),
+    CityInfo(
+        "changsha",
+        "长沙",
+        "0731",
+        online=(
+            ("长沙市12333公共服务平台", "http://www.cs12333.com"),
+            ("长沙人社 APP", ""),
+            ("长沙人社12333微信公众号", ""),
+        ),
+    ),
+    CityInfo(
+        "shenzhen",
+        "深圳",
+        "0755",
+        online=(("深圳市社会保险服务个人网页", ""),),
+    ),
+    CityInfo(
+        "kunshan",
+        "昆山",
+        "0512",
+        online=(
+            ("江苏人社网上办事服务大厅", "https://rs.jshrss.jiangsu.gov.cn"),
+            ("江苏智慧人社 APP", ""),
+            ("江苏智慧人社微信小程序", ""),
+        ),
+    ),
 ]
+CITY_BY_SLUG = {c.slug: c for c in CITIES}
+AREA_CODES = {c.slug: c.area_code for c in CITIES}
+
+
+def city_names():
+    """「长沙、深圳、昆山」 for page texts."""
+    return "、".join(c.name for c in CITIES)
+
 
 # city slug -> [(slug, name, aliases)]
 DISTRICTS = {

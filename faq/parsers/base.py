@@ -8,6 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from faq.taxonomy import AREA_CODES
+
 
 @dataclass
 class ParsedPhone:
@@ -62,7 +64,6 @@ class ParseError(ValueError):
 # --- text clean-up -----------------------------------------------------------
 
 MARKER_RE = re.compile(r"\[(?:bookmark|image):[^\]]*\]")
-URL_FURNITURE_RE = re.compile(r"https?://(?:www\.)?360docs\.net\S*")
 
 
 def strip_markers(text: str) -> str:
@@ -89,18 +90,6 @@ def clean_lines(text: str) -> list[str]:
     return out
 
 
-def dedupe_lines(lines: list[str]) -> list[str]:
-    """Drop any line that already appeared (the sources repeat 注意 lines verbatim)."""
-    seen: set[str] = set()
-    out = []
-    for line in lines:
-        if line in seen:
-            continue
-        seen.add(line)
-        out.append(line)
-    return out
-
-
 def collapse_spaces(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
@@ -111,7 +100,6 @@ def nfkc(text: str) -> str:
 
 # --- phones ---------------------------------------------------------------------
 
-AREA_CODES = {"changsha": "0731", "shenzhen": "0755", "kunshan": "0512"}
 SERVICE_NUMBER_RE = re.compile(r"^(?:12333|96888|12345|95\d{3,4}|400\d{7}|800\d{7})$")
 PHONE_IN_TEXT_RE = re.compile(r"(?<![\d-])(?:0\d{2,3}-?)?\d{7,8}(?![\d-])|(?<!\d)(?:12333|96888)(?!\d)")
 

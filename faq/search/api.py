@@ -4,22 +4,13 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faq import queries
+from faq.schemas import CityOut, ErrorOut, TopicOut
 
 from .service import search
 
 router = Router(tags=["search"])
 
 MAX_PAGE = 1000
-
-
-class CityOut(Schema):
-    slug: str
-    name: str
-
-
-class TopicOut(Schema):
-    slug: str
-    name: str
 
 
 class SearchHitOut(Schema):
@@ -40,11 +31,6 @@ class SearchOut(Schema):
     page: int
     results: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(description='{"city": {slug: 数量}, "topic": {slug: 数量}}')
-
-
-class ErrorOut(Schema):
-    error: str
-    status: int
 
 
 class SearchParams(Schema):

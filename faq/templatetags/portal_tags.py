@@ -6,6 +6,7 @@ from django import template
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from faq import cards
 from faq.rendering import render_text
 
 register = template.Library()
@@ -24,6 +25,12 @@ SECTIONS = {
 def render_text_filter(value):
     """Plain-text answer → safe HTML (paragraphs, tables, lists, links); see faq.rendering."""
     return render_text(value or "")
+
+
+@register.filter
+def card_values(obj):
+    """The 办事指南 elements' texts (faq.cards), for the search index template."""
+    return cards.card_values(obj)
 
 
 @register.filter
