@@ -4,8 +4,10 @@ re-import keeps it instead of overwriting it."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .actions import do_delete, do_save_staff_edit, do_set_status
 from .cards import CARD_FIELD_NAMES
 from .models import (
+    AuditEvent,
     City,
     District,
     Entry,
@@ -47,11 +49,19 @@ class OfficePhoneInline(admin.TabularInline):
 
 
 class StaffEditMixin:
-    """Marks what staff saved so the importer never overwrites it silently."""
+    """Saves and deletes go through faq.actions: the record is marked as staff-edited (the importer never
+    overwrites it silently) and the change is audited."""
 
     def save_model(self, request, obj, form, change):
-        obj.edited_by_staff = True
-        super().save_model(request, obj, form, change)
+        do_save_staff_edit(
+            obj,
+            request.user,
+            save=lambda: super(StaffEditMixin, self).save_model(request, obj, form, change),
+            created=not change,
+        )
+
+    def delete_model(self, request, obj):
+        do_delete(obj, request.user)
 
     @admin.display(boolean=True, description=_("工作人员已修改"), ordering="edited_by_staff")
     def staff_marker(self, obj):
@@ -76,6 +86,18 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
     autocomplete_fields = ("offices", "keywords")
     filter_horizontal = ("topics", "districts")
     inlines = [ProcedureStepInline, EntryPhoneInline]
+    actions = ["publish", "unpublish"]
+
+    @admin.action(description=_("发布所选条目"), permissions=["change"])
+    def publish(self, request, queryset):
+        n = do_set_status(queryset, Entry.Status.PUBLISHED, request.user)
+        self.message_user(request, f"已发布 {n} 条。")
+
+    @admin.action(description=_("撤回所选条目（改为草稿）"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        n = do_set_status(queryset, Entry.Status.DRAFT, request.user)
+        self.message_user(request, f"已撤回 {n} 条。")
+
     fieldsets = (
         (None, {"fields": ("question", "answer", "city", "audience", "status")}),
         (_("办事指南"), {"fields": (*CARD_FIELD_NAMES, "offices")}),
@@ -147,4 +169,22 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     readonly_fields = ("filename", "title", "city", "sha256", "imported_at")
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the record of what staff and the importer changed."""
+
+    list_display = ("at", "actor", "action", "target_type", "target_id", "summary")
+    list_filter = ("action", "target_type")
+    search_fields = ("summary",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

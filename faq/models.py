@@ -324,3 +324,32 @@ class IndexTask(models.Model):
 
     def __str__(self):
         return f"{self.kind}:{self.object_id}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, written by faq.actions in the same transaction as the change."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新建")
+        EDIT = "edit", _("修改")
+        DELETE = "delete", _("删除")
+        PUBLISH = "publish", _("发布")
+        UNPUBLISH = "unpublish", _("撤回")
+        IMPORT = "import", _("导入")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=30, blank=True)
+    target_id = models.BigIntegerField(_("对象ID"), null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.target_type}#{self.target_id or ''} {self.summary}".strip()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from faq.importer import run_import
+from faq.actions import do_import_sources
 from faq.parsers import ParseError
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             return tqdm(total=total, desc="entries", unit="entry", disable=not show_progress, file=self.stderr)
 
         try:
-            report = run_import(paths, dry_run=dry_run, progress_factory=progress_factory)
+            report = do_import_sources(paths, dry_run=dry_run, progress_factory=progress_factory)
         except (ParseError, ValueError, NotImplementedError) as exc:
             raise CommandError(f"cannot import: {exc}") from exc
 
