@@ -12,14 +12,28 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from . import taxonomy
 from .cards import CARD_FIELD_NAMES
-from .models import City, District, Entry, Office, PhoneNumber, ProcedureStep, SourceDocument, SynonymGroup, Topic
+from .models import (
+    City,
+    District,
+    Entry,
+    Office,
+    PhoneNumber,
+    ProcedureStep,
+    SimilarQuestion,
+    SourceDocument,
+    SynonymGroup,
+    ThesaurusTerm,
+    Topic,
+)
 from .parsers import parser_for
 from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError
 
@@ -70,6 +84,35 @@ def read_source(path: Path) -> str:
         raise SourceError(f"source file {path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
+@lru_cache(maxsize=1)
+def curated_similar():
+    """{(source filename, entry key): [相似问法, …]} from the curated data file."""
+    path = Path(settings.CURATED_DATA_DIR) / "similar_questions.json"
+    if not path.exists():
+        return {}
+    return {(row["source"], row["key"]): row["similar"] for row in json.loads(path.read_text(encoding="utf-8"))}
+
+
+def curated_thesaurus():
+    """ThesaurusTerm rows (unsaved) from the curated tab-separated file: colloquial, official, direction, note."""
+    path = Path(settings.CURATED_DATA_DIR) / "thesaurus.tsv"
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        parts = (line.split("\t") + ["", "", "", ""])[:4]
+        if parts[0].strip() and parts[1].strip():
+            rows.append(
+                ThesaurusTerm(
+                    colloquial=parts[0].strip(),
+                    official=parts[1].strip(),
+                    two_way=parts[2].strip() == "twoway",
+                    note=parts[3].strip()[:200],
+                )
+            )
+    return rows
+
+
 def ensure_taxonomy():
     """Create the curated cities, districts, topics and synonyms that are missing; never overwrite."""
     for order, info in enumerate(taxonomy.CITIES):
@@ -83,6 +126,8 @@ def ensure_taxonomy():
         Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description, "order": order})
     if not SynonymGroup.objects.exists():
         SynonymGroup.objects.bulk_create(SynonymGroup(terms=t) for t in taxonomy.DEFAULT_SYNONYMS)
+    if not ThesaurusTerm.objects.exists():
+        ThesaurusTerm.objects.bulk_create(curated_thesaurus(), ignore_conflicts=True)
 
 
 class Importer:
@@ -123,7 +168,8 @@ class Importer:
             if parsed.key in seen_keys:
                 raise ValueError(f"{doc.filename}: duplicate entry key {parsed.key!r}")
             seen_keys.add(parsed.key)
-            self.upsert_entry(parsed, city, source)
+            entry = self.upsert_entry(parsed, city, source)
+            self.seed_similar(entry, doc.filename, parsed.key)
             if progress is not None:
                 progress.update(1)
 
@@ -220,6 +266,18 @@ class Importer:
         record["topics"] = taxonomy.classify_topics(parsed.question, parsed.answer, parsed.topics)
         record["districts"] = districts
         return record
+
+    def seed_similar(self, entry, filename, key):
+        """The curated 相似问法 of an entry, once: later only staff change them (a deleted one stays deleted)."""
+        if entry.similar_seeded:
+            return
+        texts = curated_similar().get((filename, key), [])
+        SimilarQuestion.objects.bulk_create(
+            (SimilarQuestion(entry=entry, text=t, origin=SimilarQuestion.Origin.CURATED) for t in texts),
+            ignore_conflicts=True,
+        )
+        entry.similar_seeded = True
+        entry.save(update_fields=["similar_seeded"])
 
     def upsert_entry(self, parsed: ParsedEntry, city, source) -> Entry:
         record = self.entry_record(parsed, city)

@@ -25,12 +25,21 @@ class PortalIndex(indexes.SearchIndex):
     audience = indexes.MultiValueField()
     # Stored, not indexed: the title's content words, for ranking (faq.search) without segmenting titles.
     title_words = indexes.CharField(indexed=False)
+    # 相似问法: searched in their own (boosted) field and ranked like the question itself; one per line.
+    similar = indexes.CharField(analyzer=ANALYZER, default="")
+    # Their content words, "w w|w w", stored for ranking like title_words.
+    similar_words = indexes.CharField(indexed=False, default="")
     KIND = ""
 
     def prepare(self, obj):
         data = super().prepare(obj)
         data["title_words"] = " ".join(content_words(data["title"]))
+        lines = [line for line in (data.get("similar") or "").split("\n") if line]
+        data["similar_words"] = "|".join(" ".join(content_words(line)) for line in lines)
         return data
+
+    def prepare_similar(self, obj):
+        return ""
 
     def read_queryset(self, using=None):
         return self.index_queryset(using)
@@ -45,16 +54,23 @@ class PortalIndex(indexes.SearchIndex):
 class EntryIndex(PortalIndex, indexes.Indexable):
     KIND = "entry"
     title = indexes.CharField(model_attr="question", analyzer=ANALYZER)
-    title_grams = indexes.CharField(model_attr="question", analyzer=BIGRAM_ANALYZER, stored=False)
+    title_grams = indexes.CharField(analyzer=BIGRAM_ANALYZER, stored=False)
 
     def get_model(self):
         return Entry
+
+    def prepare_similar(self, obj):
+        return "\n".join(s.text for s in obj.similar_questions.all())
+
+    def prepare_title_grams(self, obj):
+        # The typo fallback matches the question and its 相似问法.
+        return "\n".join([obj.question, *(s.text for s in obj.similar_questions.all())])
 
     def index_queryset(self, using=None):
         return (
             Entry.objects.filter(status=Entry.Status.PUBLISHED)
             .select_related("city")
-            .prefetch_related("topics", "districts", "steps", "phones", "offices__phones")
+            .prefetch_related("topics", "districts", "steps", "phones", "offices__phones", "similar_questions")
         )
 
     def prepare_topics(self, obj):

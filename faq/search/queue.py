@@ -29,7 +29,7 @@ from django.db.models import signals
 from django.utils import timezone
 from haystack.signals import BaseSignalProcessor
 
-from faq.models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, Topic
+from faq.models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, SimilarQuestion, Topic
 
 from .documents import MODELS, documents_for
 from .engine import get_engine
@@ -56,6 +56,8 @@ def targets_for(instance):
     if isinstance(instance, Office):
         # Entries carry their offices' names, addresses and phones in their search text.
         return [("office", instance.pk)] + [("entry", pk) for pk in instance.entries.values_list("pk", flat=True)]
+    if isinstance(instance, SimilarQuestion):
+        return [("entry", instance.entry_id)]
     if isinstance(instance, (PhoneNumber, ProcedureStep)):
         keys = []
         if getattr(instance, "entry_id", None):
@@ -234,7 +236,7 @@ def pending_count():
 class QueuedSignalProcessor(BaseSignalProcessor):
     """HAYSTACK_SIGNAL_PROCESSOR: turns saves, deletes and relation changes into queued index tasks."""
 
-    WATCHED = (Entry, Office, PhoneNumber, ProcedureStep, Topic, District, City)
+    WATCHED = (Entry, Office, PhoneNumber, ProcedureStep, SimilarQuestion, Topic, District, City)
 
     def setup(self):
         for model in self.WATCHED:

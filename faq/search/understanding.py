@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from faq import taxonomy
-from faq.models import City, SynonymGroup
+from faq.models import City, SynonymGroup, ThesaurusTerm
 
 from .analysis import bigrams, ensure_jieba, query_fillers, query_words, stopwords, sub_words, tokens
 
@@ -54,23 +54,44 @@ def normalize(text):
 
 # --- synonyms --------------------------------------------------------------------------------------
 
-_synonyms = {"groups": None, "expires": 0.0}
+_synonyms = {"expansions": None, "expires": 0.0}
 _synonyms_lock = threading.Lock()
 
 
-def synonym_groups():
-    """[[term, …], …] normalised; the staff-editable table, or the curated defaults while it is empty."""
+def _expansion_rows():
+    """(term, [what it widens to]) pairs: every synonym group two-way, the thesaurus one-way unless marked."""
+    groups = [g.term_list() for g in SynonymGroup.objects.all()]
+    if not groups:
+        groups = [[t.strip() for t in line.split(",") if t.strip()] for line in taxonomy.DEFAULT_SYNONYMS]
+    for group in groups:
+        for term in group:
+            yield term, [other for other in group if other != term]
+    for row in ThesaurusTerm.objects.all():
+        officials = row.official_list()
+        yield row.colloquial, officials
+        if row.two_way:
+            for official in officials:
+                yield official, [row.colloquial]
+
+
+def expansions():
+    """{term: [other terms it widens to, …]} normalised, from the staff-editable synonym groups and the
+    colloquial thesaurus (the curated defaults while the synonym table is empty); cached per process."""
     now = time.monotonic()
-    groups = _synonyms["groups"]
-    if groups is None or now > _synonyms["expires"]:
-        rows = [g.term_list() for g in SynonymGroup.objects.all()]
-        if not rows:
-            rows = [[t.strip() for t in line.split(",") if t.strip()] for line in taxonomy.DEFAULT_SYNONYMS]
-        groups = [list(dict.fromkeys(normalize(t) for t in row if normalize(t))) for row in rows]
-        groups = [g for g in groups if len(g) > 1]
+    table = _synonyms["expansions"]
+    if table is None or now > _synonyms["expires"]:
+        table = {}
+        for term, others in _expansion_rows():
+            key = normalize(term)
+            widened = table.setdefault(key, []) if key else []
+            for other in others:
+                other = normalize(other)
+                if other and other != key and other not in widened:
+                    widened.append(other)
+        table = {term: others for term, others in table.items() if others}
         with _synonyms_lock:
-            _synonyms["groups"], _synonyms["expires"] = groups, now + SYNONYM_TTL
-    return groups
+            _synonyms["expansions"], _synonyms["expires"] = table, now + SYNONYM_TTL
+    return table
 
 
 _cities = {"names": None, "expires": 0.0}
@@ -87,9 +108,11 @@ def city_names():
 
 @receiver(post_save, sender=SynonymGroup, dispatch_uid="search-synonyms-save")
 @receiver(post_delete, sender=SynonymGroup, dispatch_uid="search-synonyms-delete")
+@receiver(post_save, sender=ThesaurusTerm, dispatch_uid="search-thesaurus-save")
+@receiver(post_delete, sender=ThesaurusTerm, dispatch_uid="search-thesaurus-delete")
 def invalidate_synonyms(**kwargs):
     with _synonyms_lock:
-        _synonyms["groups"] = None
+        _synonyms["expansions"] = None
 
 
 # --- query analysis --------------------------------------------------------------------------------
@@ -139,14 +162,14 @@ def analyse(raw):
     ends = {end for _w, _s, end in words}
     claimed = [False] * len(text)
     items = []
-    candidates = sorted(((term, group) for group in synonym_groups() for term in group), key=lambda tg: -len(tg[0]))
-    for term, group in candidates:
+    candidates = sorted(expansions().items(), key=lambda tg: -len(tg[0]))
+    for term, others in candidates:
         start = text.find(term)
         while start != -1:
             end = start + len(term)
             if start in starts and end in ends and not any(claimed[start:end]):
                 claimed[start:end] = [True] * (end - start)
-                alts = [tokens(term)] + [tokens(other) for other in group if other != term]
+                alts = [tokens(term)] + [tokens(other) for other in others]
                 alts = [a for a in alts if a]
                 if alts:
                     items.append((start, Concept(term, alts)))
@@ -182,10 +205,10 @@ def _known_parts(concept, snapshot):
     parts = [g for g in parts if not any(g != o and g in o for o in parts)]  # longest pieces only
     if not parts and any(ch in skip for ch in word):
         parts = [ch for ch in word if ch not in skip and snapshot.doc_frequency("text", ch)]
-    groups = {term: group for group in synonym_groups() for term in group}
+    table = expansions()
     out = []
     for part in parts:
-        others = [o for o in groups.get(part, ()) if o != part]
+        others = table.get(part, ())
         alts = [a for a in [[part]] + [tokens(o) for o in others] if a]
         out.append(Concept(part, alts))
     return out

@@ -121,6 +121,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "staticfiles"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request when it is missing
 
 SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
+# Curated data the importer seeds once: 相似问法, the colloquial thesaurus.
+CURATED_DATA_DIR = BASE_DIR / "fixtures"
 JIEBA_CACHE_DIR = VAR_DIR / "jieba"
 
 HAYSTACK_CONNECTIONS = {

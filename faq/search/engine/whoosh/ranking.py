@@ -20,6 +20,8 @@ from faq.search.understanding import SYNONYM_WEIGHT
 RERANK_DEPTH = 200  # documents whose titles are read to rank (the best by bm25 · coverage)
 TITLE_BOOST = 3.0
 TEXT_BOOST = 1.0
+SIMILAR_BOOST = 2.0  # a 相似问法 is a question too, but the entry's own question stays the strongest field
+SIMILAR_WEIGHT = 0.95  # a 相似问法 ranks a hair below the same words in the question itself
 TITLE_PRECISION_WEIGHT = 1.0
 # The most the title factors can lift a bm25 score: (0.2 + full coverage)² · (1 + 1 + 1 + precision weight).
 MAX_LIFT = 1.2**2 * (3.0 + TITLE_PRECISION_WEIGHT)
@@ -38,6 +40,7 @@ def concept_query(concept, weight=1.0):
     for i, alt in enumerate(concept.alternatives):
         w = weight * (1.0 if i == 0 else SYNONYM_WEIGHT)
         parts.append(_alt_query("title", alt, TITLE_BOOST * w))
+        parts.append(_alt_query("similar", alt, SIMILAR_BOOST * w))
         parts.append(_alt_query("text", alt, TEXT_BOOST * w))
     return wq.Or(parts)
 
@@ -123,20 +126,29 @@ class _TitleScorer:
         terms = frozenset(t for c in query.concepts for alt in c.alternatives for t in alt)
         self.precision_of = _TitlePrecision(terms, _IdfMemo.of(vectors))
 
+    FIELDS = ("id", "title", "city", "title_words", "similar", "similar_words")
+
     def __call__(self, docnum, bm25, coverage):
-        ident, title, city, words = self.vectors.stored(docnum, ("id", "title", "city", "title_words"))
+        ident, title, city, words, similar, similar_words = self.vectors.stored(docnum, self.FIELDS)
         title = (title or "").lower()
         words = words.split() if words is not None else title_words(title)
-        concepts = self.query.concepts
-        title_cov = sum(c.idf * _covered(c, title) for c in concepts) / self.total_weight
-        cov = max(coverage, title_cov)
-        similarity = dice(self.query_grams, title_bigrams(title))
-        precision = self.precision_of(words)
-        score = bm25 * (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
+        score = bm25 * self.lift(title, words, coverage)
+        if similar:
+            # The entry is asked in other ways too: rank it by whichever of its questions fits best.
+            for line, line_words in zip(similar.lower().split("\n"), (similar_words or "").split("|"), strict=False):
+                score = max(score, bm25 * SIMILAR_WEIGHT * self.lift(line, line_words.split(), coverage))
         cities = self.query.prefer_cities
         if cities and not cities & set((city or "").split(",")):
             score *= CITY_MISMATCH
         return ident, score
+
+    def lift(self, title, words, coverage):
+        """(0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision) for one title."""
+        title_cov = sum(c.idf * _covered(c, title) for c in self.query.concepts) / self.total_weight
+        cov = max(coverage, title_cov)
+        similarity = dice(self.query_grams, title_bigrams(title))
+        precision = self.precision_of(words)
+        return (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
 
 
 def _coverage(vectors, concepts):
@@ -148,7 +160,7 @@ def _coverage(vectors, concepts):
         mask = presence.get(token)
         if mask is None:
             mask = presence[token] = np.zeros(vectors.n, dtype=bool)
-            for fieldname in ("title", "text"):
+            for fieldname in ("title", "similar", "text"):
                 mask[vectors.postings(fieldname, token)[0]] = True
         return mask
 
