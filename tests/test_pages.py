@@ -123,8 +123,9 @@ def test_static_assets_are_local_files():
     from django.contrib.staticfiles import finders
 
     css = Path(finders.find("css/portal.css")).read_text(encoding="utf-8")
-    assert "html.large-text" in css and "@import" not in css and "url(http" not in css and "@font-face" not in css
+    assert "html.elder" in css and "@import" not in css and "url(http" not in css and "@font-face" not in css
     assert "localStorage" in Path(finders.find("js/portal.js")).read_text(encoding="utf-8")
+    assert "localStorage" in Path(finders.find("js/mode.js")).read_text(encoding="utf-8")
 
 
 # --- home -------------------------------------------------------------------------------------------------
@@ -207,7 +208,7 @@ def test_entry_page_is_a_guide_card(client, data):
     lost = data["lost"]
     page = get(client, lost.get_absolute_url())
     html = page.html
-    assert f'<h1 id="question">{lost.question}</h1>' in html
+    assert f'<h1 id="question" data-read-text>{lost.question}</h1>' in html
     headings = re.findall(r"<h2 id=\"[a-z]+-h\">([^<]+)</h2>", html)
     assert headings[:8] == [
         "答复",
@@ -256,6 +257,7 @@ def test_staff_html_in_answers_is_shown_as_text(client, data):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page.html
     assert not page.find("img") and "<b>身份证</b>" not in page.html
     assert len(page.find("script")) == 2  # base.html's own two
+    assert all(script.get("src", "").startswith("/static/js/") for script in page.find("script"))
 
 
 def test_draft_entry_is_404(client, data):
