@@ -7,8 +7,9 @@ PORT   ?= 8000
 WORKERS ?= 2
 SIZES  ?= 10000 100000
 CHROMIUM ?= /usr/bin/chromium
+NPM    ?= npm
 
-.PHONY: run setup venv test test-fast browser-deps lint format bench serve backup restore fixture clean
+.PHONY: run setup venv test test-fast browser-deps node-deps lint format bench bench-pages serve backup restore fixture clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,8 +35,17 @@ browser-deps:
 	@{ test -x $(CHROMIUM) && dpkg -s fonts-wqy-microhei >/dev/null 2>&1; } || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
+## Test-only JavaScript (axe-core, pinned in package-lock.json) for the accessibility checks. `npm ci` runs only
+## when node_modules is missing or older than the lock file; npm itself comes from Debian if it is missing.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/.package-lock.json
+
 ## The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
-test: venv browser-deps
+test: venv browser-deps node-deps
 	$(PY) -m pytest -q
 
 test-fast: venv
