@@ -17,4 +17,5 @@ urlpatterns = [
     path("offices/", views.office_index, name="office_index"),
     path("offices/<int:pk>/", views.office_detail, name="office"),
     path("phones/", views.phone_index, name="phone_index"),
+    path("city/", views.choose_city, name="choose_city"),
 ]

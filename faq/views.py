@@ -1,14 +1,50 @@
 """Citizen-facing pages (issue 4). Views only check input, call one query function and render."""
 
-from django.http import HttpResponseServerError
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import queries
 
+CITY_COOKIE = "city"
+CITY_COOKIE_AGE = 365 * 24 * 3600
+
+
+def chosen_city(request):
+    """The city the citizen picked in the header (cookie), if it is one we know."""
+    choice = queries.city_choice(request.COOKIES.get(CITY_COOKIE, ""))
+    return choice["slug"] if choice else None
+
+
+def choose_city(request):
+    """The header's city chooser (a plain GET form, so it works without JavaScript): remember the choice in a
+    cookie for a year, no login needed, and go back to the page it was made on."""
+    city = request.GET.get("city", "")
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    # A page filtered by ?city= shows the new choice, not the old filter.
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("city", "page")]
+    target = parts.path + ("?" + urlencode(query) if query else "")
+    response = HttpResponseRedirect(target)
+    if queries.city_choice(city):
+        response.set_cookie(
+            CITY_COOKIE, city, max_age=CITY_COOKIE_AGE, samesite="Lax", httponly=True, secure=request.is_secure()
+        )
+    else:
+        response.delete_cookie(CITY_COOKIE, samesite="Lax")
+    return response
+
 
 def home(request):
-    return render(request, "faq/home.html", queries.home_page())
+    response = render(request, "faq/home.html", queries.home_page(city=chosen_city(request)))
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def topic_index(request):
@@ -16,7 +52,14 @@ def topic_index(request):
 
 
 def topic_detail(request, slug):
-    return render(request, "faq/topic.html", queries.topic_page(slug))
+    # ?city= wins (a shared link shows what its sender saw); ?city=all shows every city; else the chosen city.
+    city = request.GET.get("city")
+    if city is None:
+        city = chosen_city(request)
+    context = queries.topic_page(slug, city=city, audience=request.GET.get("audience"))
+    response = render(request, "faq/topic.html", context)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def city_detail(request, city_slug):

@@ -320,7 +320,10 @@ TAP_TARGETS = {
         ".district-list a",
         ".link-tiles a",
         ".footer-links a",
+        ".city-form select",
+        ".city-form button",
     ],
+    "/topics/social-security-card/?city=kunshan&audience=employer": [".filters .chips a"],
     "/search/?q=社保": [".breadcrumbs a", ".search-facets a", "a.badge-topic", ".pagination a", ".pagination span"],
     "entry": [".breadcrumbs a", ".tag", ".tel-list a.tel", ".related .entry-item > a"],
     "/offices/": [".breadcrumbs a", ".district-heading a", ".office-card h3 a", ".tel-list a.tel"],
@@ -426,6 +429,7 @@ def page_type_urls():
         "entry": entry.get_absolute_url(),
         "entry-table": table.get_absolute_url(),
         "topic": Topic.objects.order_by("order").first().get_absolute_url(),
+        "topic-kunshan-employer": "/topics/social-security-card/?city=kunshan&audience=employer",
         "topics": "/topics/",
         "city": "/cities/kunshan/",
         "district": district.get_absolute_url(),
@@ -465,3 +469,38 @@ def test_axe_finds_no_serious_violations_at_360px_in_either_mode(site, browser):
     context.close()
     assert checked == 2 * len(urls)
     assert not problems, problems
+
+
+def test_city_chooser_works_without_javascript_and_scopes_topics(site, browser):
+    from faq.models import Entry
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/")
+    page.get_by_label("我的城市").select_option("kunshan")
+    page.get_by_role("button", name="切换").click()
+    page.wait_for_url(site + "/")
+    assert "昆山热点问题" in page.locator("#hot-heading").inner_text()
+    # A later visit remembers it (the cookie), and every hot question is 昆山's.
+    page.goto(site + "/offices/")
+    page.goto(site + "/")
+    assert page.get_by_label("我的城市").input_value() == "kunshan"
+    badges = page.locator("#hot-heading ~ .entry-list .badge").all_inner_texts()
+    assert badges and set(badges) == {"昆山"}
+    # An employer picks a topic from the home page, then 我是单位: 单位办理 comes first, only 昆山's.
+    topic = (
+        Entry.objects.filter(city__slug="kunshan", audience="employer", status="published")
+        .values_list("topics__slug", flat=True)
+        .first()
+    )
+    page.locator(f".topic-grid a[href^='/topics/{topic}/']").click()
+    page.get_by_role("link", name="我是单位").click()
+    first = page.locator("main section h2").first.inner_text()
+    assert first.startswith("单位办理"), first
+    assert "个人办理" not in page.locator("main").inner_text().split("另有")[0]
+    urls = page.locator("main .entry-list a").evaluate_all("els => els.map(a => a.getAttribute('href'))")
+    ids = [int(u.strip("/").split("/")[-1]) for u in urls]
+    assert ids and set(Entry.objects.filter(pk__in=ids).values_list("city__slug", flat=True)) == {"kunshan"}
+    assert_no_horizontal_scroll(page)
+    screenshot(page, "topic-kunshan-employer-360")
+    context.close()
