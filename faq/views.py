@@ -1,10 +1,16 @@
 """Citizen-facing pages (issue 4). Views only check input, call one query function and render."""
 
+import functools
+import hashlib
+import json
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -92,6 +98,39 @@ def office_detail(request, pk):
 
 def phone_index(request):
     return render(request, "faq/phone_index.html", queries.phone_index_page())
+
+
+# What the service worker caches on install, besides the home and offline pages.
+SHELL_STATIC = ["css/portal.css", "js/mode.js", "js/portal.js", "img/favicon.svg", "manifest.webmanifest"]
+
+
+@functools.cache
+def service_worker_source():
+    """static/js/sw.js with its constants. VERSION hashes the worker and every shell file's contents and URL, so
+    any deploy that changes one of them changes the worker, and browsers replace it and its caches."""
+    digest = hashlib.sha256()
+    sources = ["js/sw.js", *SHELL_STATIC]
+    for name in sources:
+        digest.update(name.encode() + b"\0" + static(name).encode() + b"\0")
+        digest.update(Path(finders.find(name)).read_bytes())
+    shell = ["/", "/offline/", *(static(name) for name in SHELL_STATIC)]
+    head = (
+        f"var VERSION = {json.dumps(digest.hexdigest()[:12])};\n"
+        f"var SHELL = {json.dumps(shell)};\n"
+        'var OFFLINE_URL = "/offline/";\n'
+    )
+    return head + Path(finders.find("js/sw.js")).read_text(encoding="utf-8")
+
+
+def service_worker(request):
+    # At the site root so its scope covers every page; never cached by HTTP, so a deploy is seen at once.
+    response = HttpResponse(service_worker_source(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline(request):
+    return render(request, "offline.html")
 
 
 def page_not_found(request, exception=None):

@@ -439,6 +439,7 @@ def page_type_urls():
         "office": Office.objects.order_by("pk").first().get_absolute_url(),
         "phones": "/phones/",
         "404": "/no/such/page/",
+        "offline": "/offline/",
     }
 
 
@@ -503,4 +504,66 @@ def test_city_chooser_works_without_javascript_and_scopes_topics(site, browser):
     assert ids and set(Entry.objects.filter(pk__in=ids).values_list("city__slug", flat=True)) == {"kunshan"}
     assert_no_horizontal_scroll(page)
     screenshot(page, "topic-kunshan-employer-360")
+    context.close()
+
+
+def test_offline_reading_keeps_opened_entries_and_offers_an_offline_page(site, browser):
+    from faq.models import Entry
+
+    first, second, never = Entry.objects.filter(status="published").order_by("pk")[:3]
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.goto(site + "/")
+    # The worker installs (caching the shell) and takes control of this page.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    assert page.locator("#offline-note").is_hidden()
+    for entry in (first, second):
+        page.goto(site + entry.get_absolute_url())
+        page.wait_for_function(
+            "url => caches.keys().then(names => Promise.all(names.filter(n => n.startsWith('pages-'))"
+            ".map(n => caches.open(n).then(c => c.match(url))))).then(found => found.some(Boolean))",
+            arg=site + entry.get_absolute_url(),
+        )
+    assert page.locator("#offline-note").is_hidden(), "online pages carry no note"
+
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("h1").inner_text() == second.question
+    note = page.locator("#offline-note")
+    assert note.is_visible() and note.inner_text() == "离线浏览：内容可能不是最新"
+    assert page.evaluate("getComputedStyle(document.body).fontSize") != "16px", "the cached stylesheet applies"
+    screenshot(page, "offline-entry-360")
+
+    page.goto(site + never.get_absolute_url())
+    assert page.locator("h1").inner_text() == "暂时无法联网"
+    cached = page.locator("#cached-pages a")
+    assert cached.all_inner_texts() == [
+        f"{second.question}（{second.city.name}）",
+        f"{first.question}（{first.city.name}）",
+    ]
+    cached.first.click()
+    page.wait_for_url("**" + second.get_absolute_url())
+    assert page.locator("#offline-note").is_visible()
+    screenshot(page, "offline-fallback-360")
+    context.set_offline(False)
+    context.close()
+
+
+def test_a_new_version_replaces_the_caches(site, browser, monkeypatch):
+    from faq import views
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.goto(site + "/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    names = page.evaluate("caches.keys()")
+    version = names[0].split("-", 1)[1]
+    assert names and all(name.endswith("-" + version) for name in names)
+    # A deploy (here: the worker as a changed static file would make it): the browser's update check finds a
+    # different script, the new worker activates and deletes every cache of the old version.
+    source = views.service_worker_source().replace(version, "nextversion1")
+    monkeypatch.setattr(views, "service_worker_source", lambda: source)
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    page.wait_for_function("() => caches.keys().then(k => k.length > 0 && k.every(n => n.endsWith('-nextversion1')))")
     context.close()

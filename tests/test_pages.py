@@ -539,3 +539,47 @@ def test_topic_page_uses_the_chosen_city_unless_the_link_says_otherwise(client, 
     assert "Cookie" in response["Vary"] and "深圳暂无" in response.content.decode()
     html = get(client, "/topics/social-security-card/?city=all").html
     assert data["lost"].question in html and data["employer"].question in html
+
+
+# --- offline reading ----------------------------------------------------------------------------------------------
+
+
+def test_service_worker_is_served_at_the_root_with_a_version_from_the_static_files(client, monkeypatch, tmp_path):
+    from django.contrib.staticfiles import finders
+
+    from faq import views
+
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    version = re.search(r'var VERSION = "([0-9a-f]{12})";', body).group(1)
+    assert '"/static/css/portal.css"' in body and '"/offline/"' in body
+    # Changing any shell file changes the version (so the browser installs a new worker and drops old caches).
+    changed = tmp_path / "portal.css"
+    changed.write_text(Path(finders.find("css/portal.css")).read_text(encoding="utf-8") + "\n/* v2 */")
+    real_find = finders.find
+    monkeypatch.setattr(
+        finders, "find", lambda name, **kw: str(changed) if name == "css/portal.css" else real_find(name)
+    )
+    views.service_worker_source.cache_clear()
+    try:
+        assert version not in views.service_worker_source()
+    finally:
+        monkeypatch.undo()
+        views.service_worker_source.cache_clear()
+
+
+def test_offline_page_and_manifest(client):
+    page = get(client, "/offline/")
+    assert "暂时无法联网" in page.html and page.find("ul", id="cached-pages")
+    assert page.find("meta", name="robots", content="noindex")
+    manifest = page.find("link", rel="manifest")[0]["href"]
+    import json
+
+    from django.contrib.staticfiles import finders
+
+    data = json.loads(Path(finders.find(manifest.removeprefix("/static/"))).read_text(encoding="utf-8"))
+    assert data["start_url"] == "/" and data["scope"] == "/" and data["lang"] == "zh-CN"
+    # Every page carries the (hidden) offline note the worker reveals.
+    assert page.find("p", id="offline-note", hidden=None)

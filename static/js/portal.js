@@ -35,6 +35,11 @@
     toggle.hidden = false;
   }
 
+  /* Offline reading (static/js/sw.js, served at /sw.js so it covers the whole site). */
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* not a secure context: no offline copies */ });
+  }
+
   /* 朗读: reads the entry aloud with the browser's own speech synthesis. The controls stay hidden unless the
      browser has a Chinese voice (another voice would read the characters as noise, or not at all). */
   var reader = document.getElementById("read-aloud");
