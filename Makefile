@@ -86,5 +86,9 @@ fixture: venv
 bench: venv
 	$(PY) bench/run.py --sizes $(SIZES)
 
+## Phone performance budget: page weight (gzip) and first contentful paint on a throttled phone; prints figures.
+bench-pages: venv browser-deps
+	$(PY) bench/pages.py
+
 clean:
 	rm -rf var/whoosh_index var/db.sqlite3 test-artifacts bench-results
