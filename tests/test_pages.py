@@ -520,6 +520,7 @@ def test_topic_page_filters_by_city_and_puts_the_audience_first(client, data):
     assert html.index('id="audience-employer"') < html.find("单位如何办理社保卡批量申领")
     assert data["lost"].question not in html and 'id="audience-personal"' not in html
     assert "另有 2 条不属于单位办理" in html
+    assert 'class="badge badge-changsha"' not in html, "no city badge on every row of a one-city list"
     # The Chinese label works too, and the default order is unchanged without an audience.
     assert get(client, url + "?city=changsha&audience=单位").html.count('<section id="audience-') == 1
     plain = get(client, url + "?city=changsha").html
