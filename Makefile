@@ -7,8 +7,9 @@ PORT   ?= 8000
 WORKERS ?= 2
 SIZES  ?= 10000 100000
 CHROMIUM ?= /usr/bin/chromium
+NPM    ?= npm
 
-.PHONY: run setup venv test test-fast browser-deps nginx-deps nginx-conf lint format bench serve backup restore fixture clean
+.PHONY: run setup venv test test-fast browser-deps nginx-deps nginx-conf node-deps lint format bench bench-pages serve backup restore fixture clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +41,17 @@ nginx-deps:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
+## Test-only JavaScript (axe-core, pinned in package-lock.json) for the accessibility checks. `npm ci` runs only
+## when node_modules is missing or older than the lock file; npm itself comes from Debian if it is missing.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v $(NPM) >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/.package-lock.json
+
 ## The whole suite. DATABASE_URL=postgres://… runs it on PostgreSQL.
-test: venv browser-deps nginx-deps
+test: venv browser-deps nginx-deps node-deps
 	$(PY) -m pytest -q
 
 test-fast: venv
@@ -89,6 +99,10 @@ fixture: venv
 ## Benchmarks print figures; they are not tests. `make bench SIZES=10000` runs one size.
 bench: venv
 	$(PY) bench/run.py --sizes $(SIZES)
+
+## Phone performance budget: page weight (gzip) and first contentful paint on a throttled phone; prints figures.
+bench-pages: venv browser-deps
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf var/whoosh_index var/db.sqlite3 test-artifacts bench-results

@@ -8,6 +8,7 @@ from django.http import Http404
 from .cards import CARD_FIELD_NAMES, card_sections
 from .errors import BadParameter
 from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
+from .taxonomy import CITIES
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -196,7 +197,11 @@ def all_topics():
 
 
 def topics_with_counts(city=None):
-    published = PUBLISHED & Q(entries__city=city) if city is not None else PUBLISHED
+    """Topics with their published entry counts; ``city`` (a City or a slug) counts that city's only."""
+    if isinstance(city, str):
+        published = PUBLISHED & Q(entries__city__slug=city)
+    else:
+        published = PUBLISHED & Q(entries__city=city) if city is not None else PUBLISHED
     # Meta.ordering does not apply to GROUP BY queries, hence the explicit order_by.
     return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True)).order_by("order", "pk")
 
@@ -212,11 +217,11 @@ def cities_with_districts():
     )
 
 
-def hot_entries(limit=HOT_LIMIT):
-    """Questions for the home page, spread over the cities."""
+def hot_entries(limit=HOT_LIMIT, city=None):
+    """Questions for the home page, spread over the cities (or one city's, given its slug)."""
+    entries = entry_list().filter(city__slug=city) if city else entry_list()
     candidates = list(
-        entry_list()
-        .annotate(
+        entries.annotate(
             # The sources' own 热点 sections first, then real questions before statements and news titles.
             hot=Case(
                 When(source_section__contains="热点", then=0),
@@ -240,12 +245,27 @@ def hot_entries(limit=HOT_LIMIT):
     return chosen
 
 
-def home_page():
+def city_choice(slug):
+    """{"slug", "name"} for a known city slug (from the taxonomy, no query), else None."""
+    names = {s: n for s, n, _ in CITIES}
+    return {"slug": slug, "name": names[slug]} if slug in names else None
+
+
+def home_page(city=None):
+    """The home page, scoped to one city (a slug the citizen chose) if given: hot questions, topic counts and
+    the total are that city's, and its districts come first."""
+    chosen = city_choice(city)
+    slug = chosen["slug"] if chosen else None
+    cities = list(cities_with_districts())
+    if slug:
+        cities.sort(key=lambda c: c.slug != slug)
+    entries = published_entries().filter(city__slug=slug) if slug else published_entries()
     return {
-        "hot_entries": hot_entries(),
-        "topics": list(topics_with_counts()),
-        "cities": list(cities_with_districts()),
-        "entry_count": published_entries().count(),
+        "hot_entries": hot_entries(city=slug),
+        "topics": list(topics_with_counts(slug)),
+        "cities": cities,
+        "entry_count": entries.count(),
+        "chosen_city": chosen,
     }
 
 
@@ -262,10 +282,50 @@ def group_by_audience(entries):
     return [{"key": key, "label": labels.get(key, key), "entries": items} for key, items in groups.items() if items]
 
 
-def topic_page(slug):
+AUDIENCE_LABELS = {"个人": Entry.Audience.PERSONAL, "单位": Entry.Audience.EMPLOYER}
+
+
+def audience_choice(value):
+    """'personal' / 'employer' (or 个人 / 单位) → the stored value; anything else → None (everyone)."""
+    value = AUDIENCE_LABELS.get(value, value)
+    return value if value in (Entry.Audience.PERSONAL, Entry.Audience.EMPLOYER) else None
+
+
+def topic_page(slug, city=None, audience=None):
+    """A topic's entries, optionally for one city (slug) and one audience (personal / employer).
+
+    With an audience, its group comes first, then 通用; the other audience's entries are left out but counted.
+    Counts per city for the same audience let an empty combination offer the cities that have some.
+    One query for all the topic's entries; the filtering is done on that list.
+    """
     topic = Topic.objects.filter(slug=slug).first() or not_found(f"主题 {slug} 不存在")
-    entries = list(entry_list().filter(topics=topic))
-    return {"topic": topic, "groups": group_by_audience(entries), "entry_count": len(entries)}
+    everything = list(entry_list().filter(topics=topic))
+    chosen = city_choice(city)
+    audience = audience_choice(audience)
+
+    def fits(entry):
+        return audience is None or entry.audience in (audience, Entry.Audience.GENERAL)
+
+    in_city = [e for e in everything if chosen is None or e.city.slug == chosen["slug"]]
+    entries = [e for e in in_city if fits(e)]
+    groups = group_by_audience(entries)
+    if audience:
+        groups.sort(key=lambda g: g["key"] != audience)
+    per_city = {s: 0 for s, _, _ in CITIES}
+    for entry in everything:
+        if fits(entry):
+            per_city[entry.city.slug] = per_city.get(entry.city.slug, 0) + 1
+    return {
+        "topic": topic,
+        "groups": groups,
+        "entry_count": len(entries),
+        "city": chosen,
+        "audience": audience,
+        "audience_label": dict(Entry.Audience.choices).get(audience, ""),
+        "left_out": len(in_city) - len(entries),
+        "city_counts": [{"slug": s, "name": n, "count": per_city.get(s, 0)} for s, n, _ in CITIES],
+        "all_count": sum(1 for e in everything if fits(e)),
+    }
 
 
 def city_page(slug):

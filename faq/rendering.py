@@ -58,11 +58,21 @@ def render_table(rows: list[str]) -> str:
     else:
         body = [c for c in cells if not all(SEPARATOR_CELL_RE.match(x) for x in c if x)]
     parts = ['<div class="table-wrap" role="region" aria-label="表格" tabindex="0"><table>']
+    # On phones the rows become stacked cards (CSS), so each cell carries its column name as data-label,
+    # and the caption tells a screen reader what the columns are before it reads the rows.
+    caption = "、".join(c for c in header if c) if header else ""
+    parts.append(f'<caption class="visually-hidden">表格{"：" + escape(caption) if caption else ""}</caption>')
     if header:
         parts.append("<thead><tr>" + "".join(f'<th scope="col">{linkify(c)}</th>' for c in header) + "</tr></thead>")
     parts.append("<tbody>")
+    labels = header or []
     for row in body:
-        parts.append("<tr>" + "".join(f"<td>{linkify(c)}</td>" for c in row) + "</tr>")
+        cells = []
+        for i, c in enumerate(row):
+            label = labels[i] if i < len(labels) else ""
+            attr = f' data-label="{escape(label)}"' if label else ""
+            cells.append(f"<td{attr}>{linkify(c)}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table></div>")
     return "".join(parts)
 

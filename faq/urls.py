@@ -18,4 +18,7 @@ urlpatterns = [
     path("offices/", views.office_index, name="office_index"),
     path("offices/<int:pk>/", views.office_detail, name="office"),
     path("phones/", views.phone_index, name="phone_index"),
+    path("city/", views.choose_city, name="choose_city"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
 ]

@@ -1,18 +1,59 @@
 """Citizen-facing pages (issue 4). Views only check input, call one query function and render."""
 
+import functools
+import hashlib
+import json
 import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from django.http import HttpResponseServerError
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.middleware import is_outage, outage_response
 
 from . import queries
 
+CITY_COOKIE = "city"
+CITY_COOKIE_AGE = 365 * 24 * 3600
+
+
+def chosen_city(request):
+    """The city the citizen picked in the header (cookie), if it is one we know."""
+    choice = queries.city_choice(request.COOKIES.get(CITY_COOKIE, ""))
+    return choice["slug"] if choice else None
+
+
+def choose_city(request):
+    """The header's city chooser (a plain GET form, so it works without JavaScript): remember the choice in a
+    cookie for a year, no login needed, and go back to the page it was made on."""
+    city = request.GET.get("city", "")
+    target = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    # A page filtered by ?city= shows the new choice, not the old filter.
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("city", "page")]
+    target = parts.path + ("?" + urlencode(query) if query else "")
+    response = HttpResponseRedirect(target)
+    if queries.city_choice(city):
+        response.set_cookie(
+            CITY_COOKIE, city, max_age=CITY_COOKIE_AGE, samesite="Lax", httponly=True, secure=request.is_secure()
+        )
+    else:
+        response.delete_cookie(CITY_COOKIE, samesite="Lax")
+    return response
+
 
 def home(request):
-    return render(request, "faq/home.html", queries.home_page())
+    response = render(request, "faq/home.html", queries.home_page(city=chosen_city(request)))
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def topic_index(request):
@@ -20,7 +61,14 @@ def topic_index(request):
 
 
 def topic_detail(request, slug):
-    return render(request, "faq/topic.html", queries.topic_page(slug))
+    # ?city= wins (a shared link shows what its sender saw); ?city=all shows every city; else the chosen city.
+    city = request.GET.get("city")
+    if city is None:
+        city = chosen_city(request)
+    context = queries.topic_page(slug, city=city, audience=request.GET.get("audience"))
+    response = render(request, "faq/topic.html", context)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def city_detail(request, city_slug):
@@ -53,6 +101,39 @@ def office_detail(request, pk):
 
 def phone_index(request):
     return render(request, "faq/phone_index.html", queries.phone_index_page())
+
+
+# What the service worker caches on install, besides the home and offline pages.
+SHELL_STATIC = ["css/portal.css", "js/mode.js", "js/portal.js", "img/favicon.svg", "manifest.webmanifest"]
+
+
+@functools.cache
+def service_worker_source():
+    """static/js/sw.js with its constants. VERSION hashes the worker and every shell file's contents and URL, so
+    any deploy that changes one of them changes the worker, and browsers replace it and its caches."""
+    digest = hashlib.sha256()
+    sources = ["js/sw.js", *SHELL_STATIC]
+    for name in sources:
+        digest.update(name.encode() + b"\0" + static(name).encode() + b"\0")
+        digest.update(Path(finders.find(name)).read_bytes())
+    shell = ["/", "/offline/", *(static(name) for name in SHELL_STATIC)]
+    head = (
+        f"var VERSION = {json.dumps(digest.hexdigest()[:12])};\n"
+        f"var SHELL = {json.dumps(shell)};\n"
+        'var OFFLINE_URL = "/offline/";\n'
+    )
+    return head + Path(finders.find("js/sw.js")).read_text(encoding="utf-8")
+
+
+def service_worker(request):
+    # At the site root so its scope covers every page; never cached by HTTP, so a deploy is seen at once.
+    response = HttpResponse(service_worker_source(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def offline(request):
+    return render(request, "offline.html")
 
 
 def page_not_found(request, exception=None):

@@ -11,8 +11,8 @@ INLINE_BLOCK = re.compile(r"<(script|style)(?P<attrs>[^>]*)>(?P<body>.*?)</\1>",
 def inline_hashes(path: Path, tag: str) -> list[str]:
     """CSP 'sha256-…' sources for the inline <script>/<style> blocks of a template.
 
-    Hashing the template text at start-up lets a fixed snippet (base.html's large-text switch applied before
-    first paint, 500.html's styles) run under a strict policy and keeps working when the snippet is edited.
+    Hashing the template text at start-up lets a fixed snippet (500.html's styles; the pages themselves have
+    none) run under a strict policy and keeps working when the snippet is edited.
     A block containing template syntax renders differently from its source, so it is skipped: such a block
     needs a nonce instead (``nonce="{{ request.csp_nonce }}"``).  JSON data blocks and external scripts
     need no hash.

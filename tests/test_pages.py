@@ -123,8 +123,9 @@ def test_static_assets_are_local_files():
     from django.contrib.staticfiles import finders
 
     css = Path(finders.find("css/portal.css")).read_text(encoding="utf-8")
-    assert "html.large-text" in css and "@import" not in css and "url(http" not in css and "@font-face" not in css
+    assert "html.elder" in css and "@import" not in css and "url(http" not in css and "@font-face" not in css
     assert "localStorage" in Path(finders.find("js/portal.js")).read_text(encoding="utf-8")
+    assert "localStorage" in Path(finders.find("js/mode.js")).read_text(encoding="utf-8")
 
 
 # --- home -------------------------------------------------------------------------------------------------
@@ -142,7 +143,8 @@ def test_home_search_first_then_hot_questions_topics_and_cities(client, data):
     for city in City.objects.all():
         assert city.get_absolute_url() in page.hrefs()
     assert set(page.hrefs()) >= {d.get_absolute_url() for d in District.objects.select_related("city")}
-    assert html.index(">长沙<") < html.index(">深圳<") < html.index(">昆山<")
+    main = html[html.index("<main") :]
+    assert main.index(">长沙<") < main.index(">深圳<") < main.index(">昆山<")
 
 
 # --- topics -------------------------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ def test_entry_page_is_a_guide_card(client, data):
     lost = data["lost"]
     page = get(client, lost.get_absolute_url())
     html = page.html
-    assert f'<h1 id="question">{lost.question}</h1>' in html
+    assert f'<h1 id="question" data-read-text>{lost.question}</h1>' in html
     headings = re.findall(r"<h2 id=\"[a-z]+-h\">([^<]+)</h2>", html)
     assert headings[:8] == [
         "答复",
@@ -256,6 +258,7 @@ def test_staff_html_in_answers_is_shown_as_text(client, data):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page.html
     assert not page.find("img") and "<b>身份证</b>" not in page.html
     assert len(page.find("script")) == 2  # base.html's own two
+    assert all(script.get("src", "").startswith("/static/js/") for script in page.find("script"))
 
 
 def test_draft_entry_is_404(client, data):
@@ -471,3 +474,113 @@ def test_pages_on_the_imported_sources(client, imported):
     assert len(get(client, "/keywords/").find("span", **{"class": "count"})) >= 20
     assert count_queries(client, entries[0].get_absolute_url()) <= BOUNDED["entry"][1]
     assert count_queries(client, "/") <= BOUNDED["home"][1]
+
+
+# --- city-first browsing ---------------------------------------------------------------------------------------
+
+
+def test_city_chooser_sets_a_cookie_and_returns_to_the_page(client, data):
+    page = get(client, "/")
+    form = page.find("form", **{"class": "city-form"})[0]
+    assert form["action"] == "/city/" and form["method"] == "get"
+    assert page.find("label", **{"for": "city-select"}) and page.find("option", value="kunshan")
+    response = client.get("/city/", {"city": "kunshan", "next": "/topics/pension/?city=changsha&audience=employer"})
+    assert response.status_code == 302 and response["Location"] == "/topics/pension/?audience=employer"
+    cookie = response.cookies["city"]
+    assert cookie.value == "kunshan" and cookie["max-age"] >= 365 * 24 * 3600 and cookie["samesite"] == "Lax"
+    assert "selected" in get(client, "/").find("option", value="kunshan")[0]
+    # Somewhere else, or an unknown city: back home; "all cities" forgets the choice.
+    assert client.get("/city/", {"city": "kunshan", "next": "https://evil.example/"})["Location"] == "/"
+    response = client.get("/city/", {"city": "", "next": "/offices/"})
+    assert response["Location"] == "/offices/" and response.cookies["city"].value == ""
+    assert client.get("/city/", {"city": "atlantis"}).cookies["city"].value == ""
+
+
+def test_home_page_is_scoped_to_the_chosen_city(client, data):
+    client.cookies["city"] = "shenzhen"
+    response = client.get("/")
+    assert "Cookie" in response["Vary"]
+    page = Page(response)
+    assert "正在看<strong>深圳</strong>的 1 条" in page.html
+    entries = [h for h in page.hrefs() if h.startswith("/entries/")]
+    assert entries == [data["rates"].get_absolute_url()]  # only Shenzhen's hot questions
+    assert re.search(r"养老保险</span><span class=\"count\">1 条", page.html)
+    assert re.search(r"社会保障卡</span><span class=\"count\">0 条", page.html)
+    assert "/topics/pension/?city=shenzhen" in page.hrefs()
+    main = page.html[page.html.index("<main") :]
+    assert main.index(">深圳<") < main.index(">长沙<")
+    client.cookies["city"] = "nowhere"  # a stale or forged cookie is ignored
+    assert "收录长沙、深圳、昆山" in get(client, "/").html
+
+
+def test_topic_page_filters_by_city_and_puts_the_audience_first(client, data):
+    url = "/topics/social-security-card/"
+    html = get(client, url + "?city=changsha&audience=employer").html
+    assert "<h1>长沙 · 社会保障卡</h1>" in html
+    assert html.index('id="audience-employer"') < html.find("单位如何办理社保卡批量申领")
+    assert data["lost"].question not in html and 'id="audience-personal"' not in html
+    assert "另有 2 条不属于单位办理" in html
+    assert 'class="badge badge-changsha"' not in html, "no city badge on every row of a one-city list"
+    # The Chinese label works too, and the default order is unchanged without an audience.
+    assert get(client, url + "?city=changsha&audience=单位").html.count('<section id="audience-') == 1
+    plain = get(client, url + "?city=changsha").html
+    assert plain.index('id="audience-personal"') < plain.index('id="audience-employer"')
+
+
+def test_topic_page_empty_combination_offers_other_cities(client, data):
+    page = get(client, "/topics/social-security-card/?city=shenzhen&audience=employer")
+    assert "深圳暂无“单位办理”的社会保障卡问答" in page.html
+    assert ("?city=changsha&audience=employer", "长沙（1 条）") in page.links
+    assert not [h for h in page.hrefs() if h.startswith("/entries/")]
+
+
+def test_topic_page_uses_the_chosen_city_unless_the_link_says_otherwise(client, data):
+    client.cookies["city"] = "shenzhen"
+    response = client.get("/topics/social-security-card/")
+    assert "Cookie" in response["Vary"] and "深圳暂无" in response.content.decode()
+    html = get(client, "/topics/social-security-card/?city=all").html
+    assert data["lost"].question in html and data["employer"].question in html
+
+
+# --- offline reading ----------------------------------------------------------------------------------------------
+
+
+def test_service_worker_is_served_at_the_root_with_a_version_from_the_static_files(client, monkeypatch, tmp_path):
+    from django.contrib.staticfiles import finders
+
+    from faq import views
+
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    body = response.content.decode()
+    version = re.search(r'var VERSION = "([0-9a-f]{12})";', body).group(1)
+    assert '"/static/css/portal.css"' in body and '"/offline/"' in body
+    # Changing any shell file changes the version (so the browser installs a new worker and drops old caches).
+    changed = tmp_path / "portal.css"
+    changed.write_text(Path(finders.find("css/portal.css")).read_text(encoding="utf-8") + "\n/* v2 */")
+    real_find = finders.find
+    monkeypatch.setattr(
+        finders, "find", lambda name, **kw: str(changed) if name == "css/portal.css" else real_find(name)
+    )
+    views.service_worker_source.cache_clear()
+    try:
+        assert version not in views.service_worker_source()
+    finally:
+        monkeypatch.undo()
+        views.service_worker_source.cache_clear()
+
+
+def test_offline_page_and_manifest(client):
+    page = get(client, "/offline/")
+    assert "暂时无法联网" in page.html and page.find("ul", id="cached-pages")
+    assert page.find("meta", name="robots", content="noindex")
+    manifest = page.find("link", rel="manifest")[0]["href"]
+    import json
+
+    from django.contrib.staticfiles import finders
+
+    data = json.loads(Path(finders.find(manifest.removeprefix("/static/"))).read_text(encoding="utf-8"))
+    assert data["start_url"] == "/" and data["scope"] == "/" and data["lang"] == "zh-CN"
+    # Every page carries the (hidden) offline note the worker reveals.
+    assert page.find("p", id="offline-note", hidden=None)

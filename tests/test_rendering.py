@@ -38,7 +38,8 @@ def test_script_is_escaped_everywhere():
     evil = '<script>alert("x")</script>'
     html = render_text(f"{evil}\n| a | {evil} |\n| --- | --- |\n| 1 | 2 |\n1. {evil}\n2. 二")
     assert "<script>" not in html
-    assert html.count("&lt;script&gt;") == 3
+    # Five: the paragraph, the list item, and the header cell, which is also named in the caption and data-label.
+    assert html.count("&lt;script&gt;") == 5
     assert "script" not in Tags(html).names()
 
 
@@ -53,6 +54,9 @@ def test_pipe_rows_become_a_table_with_header():
     # The table scrolls in its own keyboard-reachable box, not the page.
     wrap = next(attrs for tag, attrs in parsed.tags if tag == "div")
     assert wrap["class"] == "table-wrap" and wrap["tabindex"] == "0"
+    # Stacked cards on phones: each cell names its column; the caption names them all for screen readers.
+    assert '<td data-label="险种">养老</td>' in html and '<td data-label="个人">8%</td>' in html
+    assert '<caption class="visually-hidden">表格：险种、单位、个人</caption>' in html
 
 
 def test_pipe_rows_without_separator_have_no_header():
@@ -115,6 +119,6 @@ def test_filter_handles_empty_values():
 def test_any_text_renders_without_raw_markup(text):
     html = render_text(text)
     # Every "<" in the output starts one of our own tags.
-    allowed = {"p", "ol", "ul", "li", "a", "div", "table", "thead", "tbody", "tr", "th", "td"}
+    allowed = {"p", "ol", "ul", "li", "a", "div", "table", "caption", "thead", "tbody", "tr", "th", "td"}
     assert set(Tags(html).names()) <= allowed
     assert "<script" not in html.lower()

@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 
 from faq import cards
 from faq.rendering import render_text
+from faq.taxonomy import CITIES
 
 register = template.Library()
 
@@ -65,3 +66,11 @@ def breadcrumbs(*parts):
     if crumbs:
         crumbs[-1]["url"] = ""
     return {"crumbs": crumbs}
+
+
+@register.simple_tag(takes_context=True)
+def city_options(context):
+    """The header's city chooser: [(slug, name, selected)] from the taxonomy (no query on every page)."""
+    request = context.get("request")
+    current = request.COOKIES.get("city", "") if request is not None else ""
+    return [(slug, name, slug == current) for slug, name, _ in CITIES]
