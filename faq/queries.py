@@ -8,7 +8,7 @@ from django.http import Http404
 from .cards import CARD_FIELD_NAMES, card_sections
 from .errors import BadParameter
 from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
-from .taxonomy import CITIES
+from .taxonomy import CITIES, CITY_BY_SLUG
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -247,8 +247,8 @@ def hot_entries(limit=HOT_LIMIT, city=None):
 
 def city_choice(slug):
     """{"slug", "name"} for a known city slug (from the taxonomy, no query), else None."""
-    names = {s: n for s, n, _ in CITIES}
-    return {"slug": slug, "name": names[slug]} if slug in names else None
+    info = CITY_BY_SLUG.get(slug)
+    return {"slug": info.slug, "name": info.name} if info else None
 
 
 def home_page(city=None):
@@ -311,7 +311,7 @@ def topic_page(slug, city=None, audience=None):
     groups = group_by_audience(entries)
     if audience:
         groups.sort(key=lambda g: g["key"] != audience)
-    per_city = {s: 0 for s, _, _ in CITIES}
+    per_city = {c.slug: 0 for c in CITIES}
     for entry in everything:
         if fits(entry):
             per_city[entry.city.slug] = per_city.get(entry.city.slug, 0) + 1
@@ -323,7 +323,9 @@ def topic_page(slug, city=None, audience=None):
         "audience": audience,
         "audience_label": dict(Entry.Audience.choices).get(audience, ""),
         "left_out": len(in_city) - len(entries),
-        "city_counts": [{"slug": s, "name": n, "count": per_city.get(s, 0)} for s, n, _ in CITIES],
+        "city_counts": [
+            {"slug": s, "name": n, "count": per_city.get(s, 0)} for s, n in ((c.slug, c.name) for c in CITIES)
+        ],
         "all_count": sum(1 for e in everything if fits(e)),
     }
 

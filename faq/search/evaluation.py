@@ -74,6 +74,8 @@ class Evaluation:
     leaks: list = field(default_factory=list)  # (qid, query, leaked title)
     misses: list = field(default_factory=list)  # (qid, kind, query, rank, [(kind, city, score, title)])
     n_noise: int = 0
+    # The no-answer flag: {("answerable"|"unanswerable", answered: bool): n}; noise lines are left out.
+    flags: dict = field(default_factory=lambda: defaultdict(int))
 
     def summary(self):
         all_ranks = [r for ranks in self.per_kind.values() for r in ranks]
@@ -81,6 +83,18 @@ class Evaluation:
             "all": figures(all_ranks) if all_ranks else None,
             "kinds": {kind: figures(ranks) for kind, ranks in sorted(self.per_kind.items())},
             "noise": {"n": self.n_noise, "leaks": len(self.leaks)},
+            "answered_flag": self.flag_summary(),
+        }
+
+    def flag_summary(self):
+        f = self.flags
+        answerable = f[("answerable", True)] + f[("answerable", False)]
+        unanswerable = f[("unanswerable", True)] + f[("unanswerable", False)]
+        return {
+            "answerable": {"answered": f[("answerable", True)], "flagged": f[("answerable", False)]},
+            "unanswerable": {"answered": f[("unanswerable", True)], "flagged": f[("unanswerable", False)]},
+            "wrongly_flagged_rate": f[("answerable", False)] / answerable if answerable else None,
+            "flagged_unanswerable_rate": f[("unanswerable", False)] / unanswerable if unanswerable else None,
         }
 
 
@@ -88,7 +102,11 @@ def evaluate(rows, cities, depth=10):
     """Run every query; ``cities`` is the set of known city names (an unknown one is a QuerySetError)."""
     result = Evaluation()
     for qid, kind, city, query, keys in rows:
-        hits = search(query, limit=depth, highlight=False, facets=False).hits
+        found = search(query, limit=depth, highlight=False, facets=False)
+        hits = found.hits
+        if kind == "unanswerable":
+            result.flags[("unanswerable", found.answered)] += 1
+            continue
         if kind == "noise":
             result.n_noise += 1
             leaked = [h for h in hits if any(k in result_text(h) for k in keys)]
@@ -100,6 +118,7 @@ def evaluate(rows, cities, depth=10):
             raise QuerySetError(f"{qid}: unknown city {city_name!r}")
         rank = first_relevant(hits, keys, city_name)
         result.per_kind[kind].append(rank)
+        result.flags[("answerable", found.answered)] += 1
         if rank != 1:
             top = [(h.kind, h.obj.city.name, h.score, h.title) for h in hits[:3]]
             result.misses.append((qid, kind, query, rank, top))

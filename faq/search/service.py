@@ -4,7 +4,7 @@ engine (faq.search.engine) for ranked ids, facets and highlights, and loads the 
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.utils.safestring import mark_safe
@@ -12,12 +12,16 @@ from django.utils.safestring import mark_safe
 from faq.errors import BadParameter
 from faq.models import Entry, IndexTask, Office
 
-from . import understanding
+from . import spelling, understanding
+from .analysis import query_words
 from .engine import get_engine
 from .engine.base import EngineQuery
 
 MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
+# The share of a question the best result must cover to count as an answer (cross-validated on the labelled
+# answerability set: see README, "Knowing when there is no answer").
+ANSWER_MIN_CONFIDENCE = 0.45
 MAX_QUERY_CHARS = understanding.MAX_QUERY_CHARS
 MAX_TERMS = understanding.MAX_TERMS
 
@@ -67,6 +71,13 @@ class SearchResults:
     hits: list
     facets: dict  # {"city": {slug: n}, "topic": {slug: n}}
     concepts: list
+    answered: bool = False  # does the best result answer the question? (answer_confidence)
+    confidence: float = 0.0
+    city_fallback: bool = False  # the citizen's city had no answer: these are another city's
+    scope: str | None = None  # the city searched first (the citizen's, or one the query names)
+    suggestion: str = ""  # 「您是不是要找」: the corrected query these results are for
+    ranked: list = field(default_factory=list, repr=False)
+    terms: frozenset = frozenset()
 
     @property
     def pages(self):
@@ -142,55 +153,111 @@ def _check_int(name, value, low, high=None):
         raise BadParameter(f"{name} 必须是 {low}{upper} 的整数")
 
 
-def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=True, clamp_page=False):
+def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=True, clamp_page=False, home_city=None):
     """Ranked, highlighted results for a citizen's query; ``page`` is 1-based.
 
     Any text is a valid query (it is normalised, stripped of syntax and capped); ``page`` must be an int ≥ 1
     (pages past the end are empty) and ``limit`` an int in 1..MAX_LIMIT, else ``queries.BadParameter``
     (a ValueError) is raised.  Unknown ``city``/``topic`` slugs simply match nothing.  With ``clamp_page`` a
     page past the end shows the last page instead (the ranking is exact that far: see EngineQuery.needed).
+
+    ``city`` filters strictly.  ``home_city`` (the citizen's own city), or a city the query names, scopes the
+    search instead: when that city has no answer but another city does, the other city's results come back
+    with ``city_fallback`` set, never as if they were local.  When nothing answers and a homophone typo fix
+    does (挂矢 → 挂失), the fixed query's results come back with ``suggestion`` set.
     """
     _check_int("page", page, 1)
     _check_int("limit", limit, 1, MAX_LIMIT)
+    run = _Run(topic=topic, page=page, limit=limit, facets=facets, clamp_page=clamp_page)
     parsed = understanding.analyse(q)
-    empty = SearchResults(q, parsed.text, 0, page, limit, [], {"city": {}, "topic": {}}, parsed.concepts)
-    if not parsed.concepts and not parsed.text.strip():
-        return empty
+    named = understanding.mentioned_cities(parsed.text)
+    scope = city or (next(iter(named)) if len(named) == 1 else None) or home_city
+    found = run(q, parsed, scope)
+    if not found.answered:
+        corrected = spelling.correct(parsed.text, query_words(parsed.text), run.known)
+        if corrected:
+            fixed = run(q, understanding.analyse(corrected), scope)
+            if fixed.answered:
+                found, found.suggestion = fixed, corrected
+    if not found.answered and scope and not city:
+        # Looking in the other cities: the scoped city's name is no longer part of the question.
+        text = understanding.without_city_names(found.suggestion or q)
+        elsewhere = run(q, understanding.analyse(text), None)
+        if elsewhere.answered:
+            found, found.city_fallback, found.suggestion = elsewhere, True, found.suggestion
+    found.scope = scope
+    return run.finish(found, highlight)
 
-    engine = get_engine()
-    snapshot = engine.snapshot()
-    grams = understanding.resolve(parsed, snapshot)
-    query = EngineQuery(
-        text=parsed.text,
-        concepts=parsed.concepts,
-        fallback_grams=grams,
-        filters={"city": city, "topics": topic},
-        prefer_cities=understanding.mentioned_cities(parsed.text),
-        needed=max(page * limit, HUB_WINDOW),
-    )
-    found = snapshot.search(query, facets=facets)
-    if not found.ranked and not found.total:
-        return SearchResults(q, parsed.text, 0, page, limit, [], found.facets, parsed.concepts)
-    ranked = found.ranked
-    if clamp_page and page > 1 and (page - 1) * limit >= found.total:
-        page = max(1, math.ceil(found.total / limit))
-    _promote_hub_entries(ranked, parsed)
-    page_ids = [ident for _score, ident in ranked[(page - 1) * limit : page * limit]]
-    scores = {ident: score for score, ident in ranked}
-    objects = _load(page_ids, snapshot)
-    terms = parsed.highlight_terms
-    hits = []
-    for ident in page_ids:
-        if ident not in objects:
-            continue  # deleted since the index was written; its task is on its way
-        kind, obj = objects[ident]
-        hit = Hit(kind, obj, round(scores[ident], 4))
-        if highlight:
-            # highlight() escapes everything but its own <mark> tags.
-            hit.title_html = mark_safe(engine.highlight(hit.title, terms, maxchars=300, top=1, fallback_chars=300))
-            hit.snippet_html = mark_safe(engine.highlight(hit.text, terms))
-        hits.append(hit)
-    return SearchResults(q, parsed.text, found.total, page, limit, hits, found.facets, parsed.concepts)
+
+class _Run:
+    """One search request against one state of the index: runs understood queries, keeps the answer check
+    and the result loading consistent across the tries ``search`` makes."""
+
+    def __init__(self, topic, page, limit, facets, clamp_page):
+        self.engine = get_engine()
+        self.snapshot = self.engine.snapshot()
+        self.topic, self.page, self.limit, self.facets, self.clamp_page = topic, page, limit, facets, clamp_page
+
+    def known(self, word):
+        return self.snapshot.doc_frequency("text", word) > 0
+
+    def __call__(self, q, parsed, city):
+        empty = SearchResults(q, parsed.text, 0, self.page, self.limit, [], {"city": {}, "topic": {}}, [])
+        if not parsed.concepts and not parsed.text.strip():
+            return empty
+        grams = understanding.resolve(parsed, self.snapshot)
+        query = EngineQuery(
+            text=parsed.text,
+            concepts=parsed.concepts,
+            fallback_grams=grams,
+            filters={"city": city, "topics": self.topic},
+            prefer_cities=understanding.mentioned_cities(parsed.text),
+            needed=max(self.page * self.limit, HUB_WINDOW),
+        )
+        found = self.snapshot.search(query, facets=self.facets)
+        page = self.page
+        if self.clamp_page and page > 1 and (page - 1) * self.limit >= found.total:
+            page = max(1, math.ceil(found.total / self.limit))
+        _promote_hub_entries(found.ranked, parsed)
+        results = SearchResults(q, parsed.text, found.total, page, self.limit, [], found.facets, parsed.concepts)
+        results.ranked, results.terms = found.ranked, parsed.highlight_terms
+        results.confidence = answer_confidence(found, parsed)
+        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE
+        return results
+
+    def finish(self, results, highlight):
+        """Load and highlight the page's hits (only for the results that are returned)."""
+        ranked = results.ranked
+        page_ids = [
+            ident for _score, ident in ranked[(results.page - 1) * results.limit : results.page * results.limit]
+        ]
+        scores = {ident: score for score, ident in ranked}
+        objects = _load(page_ids, self.snapshot)
+        for ident in page_ids:
+            if ident not in objects:
+                continue  # deleted since the index was written; its task is on its way
+            kind, obj = objects[ident]
+            hit = Hit(kind, obj, round(scores[ident], 4))
+            if highlight:
+                # highlight() escapes everything but its own <mark> tags.
+                hit.title_html = mark_safe(
+                    self.engine.highlight(hit.title, results.terms, maxchars=300, top=1, fallback_chars=300)
+                )
+                hit.snippet_html = mark_safe(self.engine.highlight(hit.text, results.terms))
+            results.hits.append(hit)
+        return results
+
+
+def answer_confidence(found, parsed):
+    """How much of what the citizen asked the best result covers (0..1, idf-weighted, in its text or its best
+    question), scaled down by the weight of words no document holds (北京, 驾照 …)."""
+    if not found.ranked:
+        return 0.0
+    known = sum(c.idf for c in parsed.concepts)
+    if not known:
+        return 0.0
+    covered = found.coverage.get(found.ranked[0][1], 0.0)
+    return covered * known / (known + parsed.unmatched_weight)
 
 
 def index_state():

@@ -141,6 +141,7 @@ class ParsedQuery:
     text: str
     concepts: list
     unknown: list = field(default_factory=list)  # words the index has never seen (typos, rare words)
+    unmatched_weight: float = 0.0  # idf weight of unknown words with no known part: what no answer covers
 
     @property
     def highlight_terms(self):
@@ -248,7 +249,10 @@ def resolve(parsed, snapshot):
             known.append(concept)
         else:
             parsed.unknown.append(concept.label)
-            known.extend(_known_parts(concept, snapshot))
+            parts = _known_parts(concept, snapshot)
+            known.extend(parts)
+            if not parts:
+                parsed.unmatched_weight += math.log(1 + n_docs)
     for concept in known:
         concept.idf = math.log(1 + n_docs / max(_df(snapshot, concept), 1))
     parsed.concepts = list({tuple(c.alternatives[0]): c for c in reversed(known)}.values())[::-1]
@@ -256,6 +260,14 @@ def resolve(parsed, snapshot):
         # Typo / segmentation fallback: character bigrams of the whole query against titles.
         return [g for g in bigrams(parsed.text) if len(g) == 2]
     return []
+
+
+def without_city_names(text):
+    """The query with the portal's city names taken out (长沙市 → "")."""
+    text = normalize(text)
+    for _slug, name in city_names():
+        text = text.replace(name + "市", " ").replace(name, " ")
+    return " ".join(text.split())
 
 
 def mentioned_cities(text):

@@ -73,4 +73,4 @@ def city_options(context):
     """The header's city chooser: [(slug, name, selected)] from the taxonomy (no query on every page)."""
     request = context.get("request")
     current = request.COOKIES.get("city", "") if request is not None else ""
-    return [(slug, name, slug == current) for slug, name, _ in CITIES]
+    return [(c.slug, c.name, c.slug == current) for c in CITIES]

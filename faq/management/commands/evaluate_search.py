@@ -48,6 +48,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{'noise':<12} n={summary['noise']['n']:<4} leaks {summary['noise']['leaks']}")
         for qid, query, title in result.leaks:
             self.stdout.write(self.style.ERROR(f"  leak {qid} {query!r}: {title[:60]}"))
+        flags = summary["answered_flag"]
+        self.stdout.write("no-answer flag     answered  flagged")
+        for label in ("answerable", "unanswerable"):
+            row = flags[label]
+            self.stdout.write(f"  {label:<16} {row['answered']:>8}  {row['flagged']:>7}")
 
     @staticmethod
     def _line(label, f):

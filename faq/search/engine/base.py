@@ -40,6 +40,7 @@ class EngineResults:
     ranked: list  # [(score, "faq.entry.12"), …], best first; at least ``needed`` long when there are so many
     total: int
     facets: dict  # {"city": {slug: n}, "topic": {slug: n}}
+    coverage: dict = field(default_factory=dict)  # {id: share of the query's weight the document covers, 0..1}
 
 
 class Snapshot(ABC):

@@ -33,9 +33,9 @@ class WhooshSnapshot(Snapshot):
 
     def search(self, query, facets=True):
         depth = min(max(ranking.RERANK_DEPTH, query.needed), max(self.doc_count(), 1))
-        ranked, matched = ranking.rank(self.vectors, query, depth)
+        ranked, matched, coverage = ranking.rank(self.vectors, query, depth)
         counts = ranking.facets(self.vectors, matched) if facets else {"city": {}, "topic": {}}
-        return EngineResults(ranked=ranked, total=int(matched.sum()), facets=counts)
+        return EngineResults(ranked=ranked, total=int(matched.sum()), facets=counts, coverage=coverage)
 
     def suggest(self, prefix, city=None, limit=8):
         out = []

@@ -86,12 +86,13 @@ def rank(vectors, query, depth):
     BM25F and coverage are computed for every matching document at once; the title factors, which need the
     title's text, only for the ``depth`` best by bm25 · (0.2 + coverage)², in that order, and only until no
     document left can reach the ``query.needed`` best scores so far (a score is at most bm25 · MAX_LIFT).
-    Returns the ranked [score, id] list, exact for its first ``needed``, and the mask of every matching
-    document (for totals and facets).
+    Returns the ranked [score, id] list, exact for its first ``needed``, the mask of every matching
+    document (for totals and facets) and how much of the query (0..1, idf-weighted) each ranked document
+    covers, in its text or its best-fitting question.
     """
     q = whoosh_query(query, vectors)
     if q is None:
-        return [], np.zeros(vectors.n, dtype=bool)
+        return [], np.zeros(vectors.n, dtype=bool), {}
     evaluated = vectors.evaluate(q)
     flt = filter_query(query.filters)
     matched = evaluated.matched if flt is None else evaluated.matched & vectors.mask(flt)
@@ -101,18 +102,18 @@ def rank(vectors, query, depth):
     scorer = _TitleScorer(vectors, query, total_weight)
     bound = evaluated.scores[docs] * MAX_LIFT
     best_left = np.maximum.accumulate(bound[::-1])[::-1]  # the highest bound among candidates i, i+1, …
-    ranked, kept = [], []  # kept: min-heap of the ``needed`` best scores so far
+    ranked, kept, covered = [], [], {}  # kept: min-heap of the ``needed`` best scores so far
     for i, docnum in enumerate(docs.tolist()):
         if len(kept) >= query.needed and best_left[i] < kept[0]:
             break
-        ident, score = scorer(docnum, float(evaluated.scores[docnum]), float(coverage[docnum]))
+        ident, score, covered[ident] = scorer(docnum, float(evaluated.scores[docnum]), float(coverage[docnum]))
         ranked.append([score, ident])
         if len(kept) < query.needed:
             heapq.heappush(kept, score)
         elif score > kept[0]:
             heapq.heapreplace(kept, score)
     ranked.sort(key=lambda x: -x[0])
-    return ranked, matched
+    return ranked, matched, covered
 
 
 class _TitleScorer:
@@ -132,23 +133,28 @@ class _TitleScorer:
         ident, title, city, words, similar, similar_words = self.vectors.stored(docnum, self.FIELDS)
         title = (title or "").lower()
         words = words.split() if words is not None else title_words(title)
-        score = bm25 * self.lift(title, words, coverage)
+        lift, fit = self.lift(title, words, coverage)
+        score = bm25 * lift
         if similar:
             # The entry is asked in other ways too: rank it by whichever of its questions fits best.
             for line, line_words in zip(similar.lower().split("\n"), (similar_words or "").split("|"), strict=False):
-                score = max(score, bm25 * SIMILAR_WEIGHT * self.lift(line, line_words.split(), coverage))
+                lift, line_fit = self.lift(line, line_words.split(), coverage)
+                if bm25 * SIMILAR_WEIGHT * lift > score:
+                    score, fit = bm25 * SIMILAR_WEIGHT * lift, line_fit
         cities = self.query.prefer_cities
         if cities and not cities & set((city or "").split(",")):
             score *= CITY_MISMATCH
-        return ident, score
+        return ident, score, fit
 
     def lift(self, title, words, coverage):
-        """(0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision) for one title."""
+        """(0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision) for one title,
+        and the coverage it used."""
         title_cov = sum(c.idf * _covered(c, title) for c in self.query.concepts) / self.total_weight
         cov = max(coverage, title_cov)
         similarity = dice(self.query_grams, title_bigrams(title))
         precision = self.precision_of(words)
-        return (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
+        lift = (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
+        return lift, cov
 
 
 def _coverage(vectors, concepts):
