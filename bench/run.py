@@ -15,6 +15,10 @@ bench-results/state-<size>/ (never var/):
 6. HTTP again at <size> entries;
 7. checks the figures against issue 6's targets (PASS/FAIL).
 
+Load phases (bench/load.py), only when asked for: ``--soak-queries N`` sends N unique searches and reports
+throughput and worker memory first vs last; ``--spray-seconds S`` measures search p95 with and without a
+login spray.  ``--load-only`` runs just those on a corpus of the size (`make soak`).
+
 It prints a table, appends it to bench-results/bench-<timestamp>.txt and ends each size with one RESULT line.
 """
 
@@ -36,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __name__ == "__main__":
     sys.path[0] = str(ROOT)  # instead of bench/, whose settings.py/queries.py must not shadow anything
 
+from bench.load import phase_soak, phase_spray  # noqa: E402
 from bench.server import PY, Gunicorn, bench_env, get, http_load, out, pct, search_path  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
@@ -520,10 +525,14 @@ PHASES = [
     phase_freshness,
     phase_cold_start,
     phase_http_size,
+    phase_soak,
+    phase_spray,
     phase_profile,
     phase_targets,
     phase_result,
 ]
+# `make soak` (--load-only): a corpus of the size, our index and the load phases, nothing else.
+LOAD_PHASES = [phase_setup, phase_synthetic, phase_build_ours, phase_soak, phase_spray]
 
 
 def child(size, args):
@@ -536,7 +545,7 @@ def child(size, args):
     state = Path(args.state)
     assert Path(settings.VAR_DIR).resolve() == state.resolve(), "bench must run in its own state dir"
     run = Run(size=size, args=args, state=state)
-    for phase in PHASES:
+    for phase in LOAD_PHASES if args.load_only else PHASES:
         phase(run)
     return 0
 
@@ -596,6 +605,11 @@ def parse_args(argv=None):
     p.add_argument("--http-clients", type=int, default=4)
     p.add_argument("--http-workers", type=int, default=2)
     p.add_argument("--no-http-real", dest="http_real", action="store_false", help="skip HTTP on the real corpus")
+    p.add_argument("--soak-queries", type=int, default=0, metavar="N", help="soak: N unique searches over HTTP")
+    p.add_argument("--spray-seconds", type=float, default=0, metavar="S", help="login spray: S s per measurement")
+    p.add_argument("--spray-clients", type=int, default=4, help="login spray clients")
+    p.add_argument("--spray-search-clients", type=int, default=1, help="search clients during the login spray")
+    p.add_argument("--load-only", action="store_true", help="only the soak and spray phases (make soak)")
     p.add_argument("--startup-runs", type=int, default=3)
     p.add_argument("--reference-depth", type=int, default=2000, help="re-rank depth the default is compared with")
     p.add_argument("--profile", type=int, default=0, metavar="K", help="cProfile the K slowest queries (ours)")
@@ -619,11 +633,15 @@ def child_argv(args, size, state):
     argv += ["--http-clients", str(args.http_clients), "--http-workers", str(args.http_workers)]
     argv += ["--startup-runs", str(args.startup_runs), "--profile", str(args.profile)]
     argv += ["--reference-depth", str(args.reference_depth)]
+    argv += ["--soak-queries", str(args.soak_queries), "--spray-seconds", str(args.spray_seconds)]
+    argv += ["--spray-clients", str(args.spray_clients), "--spray-search-clients", str(args.spray_search_clients)]
     argv += ["--queries", str(args.queries), "--seed", str(args.seed)]
     if args.skip_stock_above is not None:
         argv += ["--skip-stock-above", str(args.skip_stock_above)]
     if not args.http_real:
         argv.append("--no-http-real")
+    if args.load_only:
+        argv.append("--load-only")
     return argv
 
 
