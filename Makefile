@@ -9,7 +9,7 @@ SIZES  ?= 10000 100000
 CHROMIUM ?= /usr/bin/chromium
 NPM    ?= npm
 
-.PHONY: run setup venv test test-fast browser-deps nginx-deps nginx-conf node-deps lint format bench bench-pages serve backup restore fixture clean
+.PHONY: run setup venv test test-fast browser-deps nginx-deps nginx-conf node-deps lint format bench bench-pages soak serve backup restore fixture clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -103,6 +103,14 @@ bench: venv
 ## Phone performance budget: page weight (gzip) and first contentful paint on a throttled phone; prints figures.
 bench-pages: venv browser-deps
 	$(PY) bench/pages.py
+
+## Load over HTTP (bench/load.py), figures only: SOAK_QUERIES unique searches (throughput and worker RSS,
+## first vs last), then search p95 with and without a 4-client login spray, direct and through nginx if installed.
+SOAK_SIZE ?= 10000
+SOAK_QUERIES ?= 50000
+SPRAY_SECONDS ?= 20
+soak: venv
+	$(PY) bench/run.py --sizes $(SOAK_SIZE) --load-only --soak-queries $(SOAK_QUERIES) --spray-seconds $(SPRAY_SECONDS)
 
 clean:
 	rm -rf var/whoosh_index var/db.sqlite3 test-artifacts bench-results

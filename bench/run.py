@@ -15,44 +15,38 @@ bench-results/state-<size>/ (never var/):
 6. HTTP again at <size> entries;
 7. checks the figures against issue 6's targets (PASS/FAIL).
 
+Load phases (bench/load.py), only when asked for: ``--soak-queries N`` sends N unique searches and reports
+throughput and worker memory first vs last; ``--spray-seconds S`` measures search p95 with and without a
+login spray.  ``--load-only`` runs just those on a corpus of the size (`make soak`).
+
 It prints a table, appends it to bench-results/bench-<timestamp>.txt and ends each size with one RESULT line.
 """
 
 import argparse
 import cProfile
-import http.client
 import io
 import json
-import math
 import os
 import pstats
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
-import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if __name__ == "__main__":
+    sys.path[0] = str(ROOT)  # instead of bench/, whose settings.py/queries.py must not shadow anything
+
+from bench.load import phase_soak, phase_spray  # noqa: E402
+from bench.server import PY, Gunicorn, bench_env, get, http_load, out, pct, search_path  # noqa: E402
+
 RESULTS = ROOT / "bench-results"
-PY = sys.executable
-GUNICORN = Path(PY).with_name("gunicorn")
-ALLOWED_HOSTS = "127.0.0.1,localhost"
 
 
 # --- small helpers ---------------------------------------------------------------------------------
-
-
-def pct(values, p):
-    """Nearest-rank percentile."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 def dir_size(path):
@@ -62,26 +56,6 @@ def dir_size(path):
 
 def mb(n):
     return f"{n / 1e6:.1f} MB"
-
-
-def out(line=""):
-    print(line, flush=True)
-
-
-def bench_env(state):
-    """The environment every process of one size runs with: production settings, its own state dir."""
-    env = dict(os.environ)
-    for name in ("DATABASE_URL", "WHOOSH_INDEX_DIR", "STATIC_ROOT", "DJANGO_DEBUG"):
-        env.pop(name, None)  # never benchmark (or write into) a real database or index by accident
-    env.update(
-        PORTAL_VAR_DIR=str(state),
-        SECRET_KEY="bench-only-not-a-secret",
-        ALLOWED_HOSTS=ALLOWED_HOSTS,
-        SECURE_SSL_REDIRECT="0",  # plain HTTP on 127.0.0.1; otherwise every request is a 301
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="ERROR",
-    )
-    return env
 
 
 def latency_row(label, values, extra=""):
@@ -173,130 +147,6 @@ def profile_queries(fn, queries, repeat=3, top=18):
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port, path, timeout=30):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Host": "127.0.0.1"})
-        resp = conn.getresponse()
-        body = resp.read()
-        return resp.status, body
-    finally:
-        conn.close()
-
-
-def search_path(q):
-    return "/api/search/?" + urllib.parse.urlencode({"q": q})
-
-
-class Gunicorn:
-    """gunicorn with the production settings on a free 127.0.0.1 port; stopped (by its own pid) on exit."""
-
-    def __init__(self, state, workers=2):
-        self.state = Path(state)
-        self.workers = workers
-        self.port = free_port()
-        self.proc = None
-        self.log = None
-
-    def __enter__(self):
-        env = bench_env(self.state)
-        env.update(
-            DJANGO_SETTINGS_MODULE="portal.settings.prod",
-            GUNICORN_ACCESS_LOG=str(self.state / "gunicorn-access.log"),
-            GUNICORN_ERROR_LOG=str(self.state / "gunicorn-error.log"),
-            GUNICORN_LOG_LEVEL="warning",
-        )
-        env.pop("WORKERS", None)
-        env.pop("WEB_CONCURRENCY", None)
-        self.log = open(self.state / "gunicorn-stdout.log", "ab")
-        cmd = [str(GUNICORN), "portal.wsgi", "-c", "portal/gunicorn.conf.py"]
-        cmd += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        return self
-
-    def wait_ready(self, timeout=90):
-        """Seconds from launch to the first successful search response."""
-        deadline = time.perf_counter() + timeout
-        while time.perf_counter() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.state}/gunicorn-*.log")
-            try:
-                status, _body = get(self.port, search_path("社保卡"), timeout=10)
-                if status == 200:
-                    return time.perf_counter() - self.started
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError("gunicorn did not answer in time")
-
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # the session we started for it, nothing else
-                self.proc.wait(timeout=10)
-        if self.log:
-            self.log.close()
-
-
-def http_load(port, queries, clients, seconds, max_requests):
-    """``clients`` threads issuing searches for up to ``seconds`` / ``max_requests``; latencies and errors."""
-    lock = threading.Lock()
-    latencies, errors, statuses = [], [], {}
-    issued = [0]
-    deadline = time.perf_counter() + seconds
-    paths = [search_path(q) for q in queries]
-
-    def client(offset):
-        i = offset
-        while time.perf_counter() < deadline:
-            with lock:
-                if issued[0] >= max_requests:
-                    return
-                issued[0] += 1
-            path = paths[i % len(paths)]
-            i += 1
-            t = time.perf_counter()
-            try:
-                status, body = get(port, path)
-                ok = status == 200 and "results" in json.loads(body)
-            except Exception as exc:  # a refused/reset connection is an error to count, not to crash on
-                status, ok = type(exc).__name__, False
-            ms = (time.perf_counter() - t) * 1000
-            with lock:
-                latencies.append(ms)
-                statuses[status] = statuses.get(status, 0) + 1
-                if not ok:
-                    errors.append(status)
-
-    threads = [threading.Thread(target=client, args=(k * 7,)) for k in range(clients)]
-    t0 = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    elapsed = time.perf_counter() - t0
-    return {
-        "requests": len(latencies),
-        "seconds": elapsed,
-        "rps": len(latencies) / elapsed if elapsed else 0.0,
-        "latencies": latencies,
-        "errors": len(errors),
-        "statuses": statuses,
-    }
-
-
 def http_bench(state, queries, args, label):
     with Gunicorn(state, workers=args.http_workers) as server:
         ready = server.wait_ready()
@@ -373,67 +223,99 @@ def startup_bench(state, runs=3):
 # --- one size (child process) ----------------------------------------------------------------------
 
 
-def child(size, args):
-    state = Path(args.state)
-    import django
+@dataclass
+class Run:
+    """What the phases of one size share: the arguments and the figures measured so far.
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import transaction
+    Each phase reads the figures earlier ones left here and adds its own; the printed rows are kept too,
+    in order, for the report."""
 
-    assert Path(settings.VAR_DIR).resolve() == state.resolve(), "bench must run in its own state dir"
+    size: int
+    args: argparse.Namespace
+    state: Path
+    rows: list = field(default_factory=list)
+    mix: list = field(default_factory=list)
+    queries: list = field(default_factory=list)
+    real: int = 0  # entries imported from the sources
+    synthetic: int = 0
+    total: int = 0
+    build_s: float = float("nan")
+    do_stock: bool = False
+    ours_t: dict = field(default_factory=dict)
+    ours_first: dict = field(default_factory=dict)
+    ours_all: list = field(default_factory=list)
+    ours_wall: float = 0.0
+    stock_t: dict = field(default_factory=dict)
+    stock_all: list = field(default_factory=list)
+    edits: list = field(default_factory=list)
+    startup: dict = field(default_factory=dict)
+    http: dict = field(default_factory=lambda: {"rps": float("nan"), "errors": -1})
+    http_real: dict | None = None
 
-    from haystack import connections
+    def row(self, label, value):
+        self.emit([f"  {label:<44} {value}"])
 
-    from bench.corpus import Seed, generate
-    from bench.queries import query_mix
-    from bench.stock import build as build_stock
-    from bench.stock import stock_search
-    from faq.importer import run_import
-    from faq.models import City, Entry, Office, Topic
-    from faq.search.analysis import ensure_jieba
-    from faq.search.build import build_index
-    from faq.search.service import search
-
-    rows = []
-
-    def row(label, value):
-        rows.append(f"  {label:<44} {value}")
-        out(rows[-1])
-
-    out(f"== size {size} ==  (state {state.relative_to(ROOT) if state.is_relative_to(ROOT) else state})")
-    t = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    row("migrate", f"{time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
-    report = run_import(sorted(Path(settings.SOURCES_DIR).glob("*.txt")))
-    real = Entry.objects.count()
-    row("import real sources", f"{time.perf_counter() - t:.1f} s ({'; '.join(report.lines())})")
-
-    mix = query_mix(args.queries)
-    queries = [q for _c, q in mix]
-    counts = {c: sum(1 for cc, _q in mix if cc == c) for c in ("public", "short", "long")}
-    row("query mix", ", ".join(f"{n} {c}" for c, n in counts.items()))
-    results = {}
-
-    if args.http_real and args.http_seconds > 0:
-        build_index()
-        res, lines = http_bench(state, queries, args, f"real corpus ({real} entries)")
-        results["http_real"] = res
+    def emit(self, lines):
         for line in lines:
             out(line)
-            rows.append(line)
+            self.rows.append(line)
 
-    # Synthetic entries up to ``size``.
+
+def ours(q):
+    """Our page/API search (highlighting and facets included); the hit count."""
+    from faq.search.service import search
+
+    return len(search(q).hits)
+
+
+def stock(q):
+    from bench.stock import stock_search
+
+    return len(stock_search(q))
+
+
+def phase_setup(run):
+    """A fresh database in the state dir with the real sources imported; the query mix."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench.queries import query_mix
+    from faq.importer import run_import
+    from faq.models import Entry
+
+    state = run.state
+    out(f"== size {run.size} ==  (state {state.relative_to(ROOT) if state.is_relative_to(ROOT) else state})")
     t = time.perf_counter()
-    ensure_jieba()
-    seeds = [
-        Seed(e.question, e.answer, next((tp.slug for tp in e.topics.all()), ""))
-        for e in Entry.objects.prefetch_related("topics")
-    ]
-    n_syn = max(0, size - real)
-    synthetic = generate(seeds, n_syn, ensure_jieba().lcut, seed=args.seed)
+    call_command("migrate", verbosity=0)
+    run.row("migrate", f"{time.perf_counter() - t:.1f} s")
+    t = time.perf_counter()
+    report = run_import(sorted(Path(settings.SOURCES_DIR).glob("*.txt")))
+    run.real = Entry.objects.count()
+    run.row("import real sources", f"{time.perf_counter() - t:.1f} s ({'; '.join(report.lines())})")
+
+    run.mix = query_mix(run.args.queries)
+    run.queries = [q for _c, q in run.mix]
+    counts = {c: sum(1 for cc, _q in run.mix if cc == c) for c in ("public", "short", "long")}
+    run.row("query mix", ", ".join(f"{n} {c}" for c, n in counts.items()))
+
+
+def phase_http_real(run):
+    """HTTP through gunicorn on the real corpus alone (the issue's throughput target is on this one)."""
+    if not (run.args.http_real and run.args.http_seconds > 0):
+        return
+    from faq.search.build import build_index
+
+    build_index()
+    run.http_real, lines = http_bench(run.state, run.queries, run.args, f"real corpus ({run.real} entries)")
+    run.emit(lines)
+
+
+def insert_synthetic(synthetic):
+    """bulk_create the (question, answer, topic) triples, spread over the cities, in batches of 2,000."""
+    from django.db import transaction
+
+    from faq.models import City, Entry, Topic
+
     cities = list(City.objects.order_by("pk"))
     topics = {tp.slug: tp for tp in Topic.objects.all()}
     through = Entry.topics.through
@@ -450,137 +332,221 @@ def child(size, args):
                 for o, (_q, _a, tp) in zip(objs, chunk, strict=True)
                 if tp in topics
             )
-    total = Entry.objects.count()
-    offices = Office.objects.count()
-    row("synthetic entries (generate + bulk_create)", f"{n_syn} in {time.perf_counter() - t:.1f} s")
-    row("corpus", f"{total} entries ({real} real + {n_syn} synthetic), {offices} offices")
 
-    # Index builds.
+
+def phase_synthetic(run):
+    """Synthetic entries grown from the real ones (bench/corpus.py) up to the size."""
+    from bench.corpus import Seed, generate
+    from faq.models import Entry, Office
+    from faq.search.analysis import ensure_jieba
+
+    t = time.perf_counter()
+    ensure_jieba()
+    seeds = [
+        Seed(e.question, e.answer, next((tp.slug for tp in e.topics.all()), ""))
+        for e in Entry.objects.prefetch_related("topics")
+    ]
+    run.synthetic = max(0, run.size - run.real)
+    insert_synthetic(generate(seeds, run.synthetic, ensure_jieba().lcut, seed=run.args.seed))
+    run.total = Entry.objects.count()
+    offices = Office.objects.count()
+    run.row("synthetic entries (generate + bulk_create)", f"{run.synthetic} in {time.perf_counter() - t:.1f} s")
+    run.row("corpus", f"{run.total} entries ({run.real} real + {run.synthetic} synthetic), {offices} offices")
+
+
+def phase_build_ours(run):
+    """Our index, as build_search_index builds it."""
+    from faq.search.build import build_index
+
     t = time.perf_counter()
     target, counts, _replayed, _seconds = build_index()
-    build_s = time.perf_counter() - t
-    ours_size = dir_size(target)
-    row("build: ours (build_search_index)", f"{build_s:.1f} s, {mb(ours_size)} ({counts})")
-    do_stock = args.skip_stock_above is None or size <= args.skip_stock_above
-    stock_build = None
-    if do_stock:
-        stock_path = Path(connections["stock"].options["PATH"])
-        shutil.rmtree(stock_path, ignore_errors=True)
-        t = time.perf_counter()
-        stock_counts = build_stock()
-        stock_build = time.perf_counter() - t
-        row(
-            "build: stock (update_index, one batch)",
-            f"{stock_build:.1f} s, {mb(dir_size(stock_path))} ({stock_counts})",
-        )
-    else:
-        row("build: stock", f"skipped (--skip-stock-above {args.skip_stock_above})")
+    run.build_s = time.perf_counter() - t
+    run.row("build: ours (build_search_index)", f"{run.build_s:.1f} s, {mb(dir_size(target))} ({counts})")
 
-    # Warm latency, in-process.
-    def ours(q):
-        return len(search(q).hits)
 
-    def stock(q):
-        return len(stock_search(q))
+def phase_build_stock(run):
+    """The stock index (haystack update_index in one batch), unless the size is above --skip-stock-above."""
+    from haystack import connections
 
-    out(LATENCY_HEADER)
-    rows.append(LATENCY_HEADER)
+    from bench.stock import build as build_stock
+
+    skip_above = run.args.skip_stock_above
+    run.do_stock = skip_above is None or run.size <= skip_above
+    if not run.do_stock:
+        run.row("build: stock", f"skipped (--skip-stock-above {skip_above})")
+        return
+    stock_path = Path(connections["stock"].options["PATH"])
+    shutil.rmtree(stock_path, ignore_errors=True)
     t = time.perf_counter()
-    ours_t, ours_hits, ours_first = run_passes(ours, mix, args.passes)
-    for line in latency_table("ours", mix, ours_t, ours_hits):
-        out(line)
-        rows.append(line)
-    line = latency_row("ours 1st pass (cold)", [v for vs in ours_first.values() for v in vs])
-    out(line)
-    rows.append(line)
-    ours_all = [v for vs in ours_t.values() for v in vs]
-    ours_wall = time.perf_counter() - t
-    stock_all = []
-    if do_stock:
-        t = time.perf_counter()
-        stock_t, stock_hits, _first = run_passes(stock, mix, args.stock_passes or args.passes)
-        for line in latency_table("stock", mix, stock_t, stock_hits):
-            out(line)
-            rows.append(line)
-        stock_all = [v for vs in stock_t.values() for v in vs]
-        ratio = pct(stock_all, 95) / pct(ours_all, 95)
-        row(
-            "stock p95 / ours p95",
-            f"{ratio:.1f}×   (latency passes took {ours_wall:.0f} s ours, {time.perf_counter() - t:.0f} s stock)",
-        )
-    for ms, q in slowest(ours_t):
-        row(f"slowest ours {ms:7.1f} ms", q)
-    if do_stock:
-        for ms, q in slowest(stock_t, 3):
-            row(f"slowest stock {ms:7.1f} ms", q)
-
-    # What the re-rank depth costs in ranking: the first page against re-ranking (nearly) every match.
-    row("re-rank depth vs depth " + str(args.reference_depth), rerank_agreement(mix, args.reference_depth))
-
-    # One edit reaching the index.
-    edits = []
-    sample = list(Entry.objects.order_by("pk").values_list("pk", flat=True)[:: max(1, total // 5)])[:3]
-    for k, pk in enumerate(sample):
-        word = f"zqbenchedit{'abc'[k]}{size}x"
-        t = time.perf_counter()
-        with transaction.atomic():
-            entry = Entry.objects.get(pk=pk)
-            entry.answer += f"\n{word}"
-            entry.save()
-        committed = time.perf_counter()
-        while True:
-            found = any(h.obj.pk == pk for h in search(word).hits)
-            if found or time.perf_counter() - t > 10:
-                break
-            time.sleep(0.005)
-        edits.append(((time.perf_counter() - t) * 1000, (committed - t) * 1000, found))
-    row(
-        "edit → searchable (save in atomic → found)",
-        ", ".join(f"{ms:.0f} ms (commit+flush {c:.0f})" + ("" if ok else " NOT FOUND") for ms, c, ok in edits),
+    stock_counts = build_stock()
+    stock_build = time.perf_counter() - t
+    run.row(
+        "build: stock (update_index, one batch)", f"{stock_build:.1f} s, {mb(dir_size(stock_path))} ({stock_counts})"
     )
 
-    # Cold worker.
-    startup, lines = startup_bench(state, runs=args.startup_runs)
-    for line in lines:
-        out(line)
-        rows.append(line)
 
-    # HTTP at this size.
-    http = {"rps": float("nan"), "errors": -1}
-    if args.http_seconds > 0:
-        http, lines = http_bench(state, queries, args, f"{total} entries")
-        for line in lines:
-            out(line)
-            rows.append(line)
+def phase_latency_ours(run):
+    """In-process latency of our search() over the mix: the measured (warm) passes and the first, cold one."""
+    run.emit([LATENCY_HEADER])
+    t = time.perf_counter()
+    run.ours_t, hits, run.ours_first = run_passes(ours, run.mix, run.args.passes)
+    run.emit(latency_table("ours", run.mix, run.ours_t, hits))
+    run.emit([latency_row("ours 1st pass (cold)", [v for vs in run.ours_first.values() for v in vs])])
+    run.ours_all = [v for vs in run.ours_t.values() for v in vs]
+    run.ours_wall = time.perf_counter() - t
 
-    if args.profile:
-        worst = [q for _ms, q in slowest(ours_t, args.profile)]
+
+def phase_latency_stock(run):
+    """The stock configuration over the same mix, and its p95 against ours."""
+    if not run.do_stock:
+        return
+    t = time.perf_counter()
+    run.stock_t, hits, _first = run_passes(stock, run.mix, run.args.stock_passes or run.args.passes)
+    run.emit(latency_table("stock", run.mix, run.stock_t, hits))
+    run.stock_all = [v for vs in run.stock_t.values() for v in vs]
+    ratio = pct(run.stock_all, 95) / pct(run.ours_all, 95)
+    run.row(
+        "stock p95 / ours p95",
+        f"{ratio:.1f}×   (latency passes took {run.ours_wall:.0f} s ours, {time.perf_counter() - t:.0f} s stock)",
+    )
+
+
+def phase_slowest(run):
+    """The slowest queries of either configuration."""
+    for ms, q in slowest(run.ours_t):
+        run.row(f"slowest ours {ms:7.1f} ms", q)
+    if run.do_stock:
+        for ms, q in slowest(run.stock_t, 3):
+            run.row(f"slowest stock {ms:7.1f} ms", q)
+
+
+def phase_rerank(run):
+    """What the re-rank depth costs in ranking: the first page against re-ranking (nearly) every match."""
+    depth = run.args.reference_depth
+    run.row("re-rank depth vs depth " + str(depth), rerank_agreement(run.mix, depth))
+
+
+def edit_to_search(pk, word, timeout=10):
+    """Append ``word`` to an entry's answer in a transaction and search for it until it is found.
+
+    (ms until found, ms until committed, found)."""
+    from django.db import transaction
+
+    from faq.models import Entry
+    from faq.search.service import search
+
+    t = time.perf_counter()
+    with transaction.atomic():
+        entry = Entry.objects.get(pk=pk)
+        entry.answer += f"\n{word}"
+        entry.save()
+    committed = time.perf_counter()
+    while True:
+        found = any(h.obj.pk == pk for h in search(word).hits)
+        if found or time.perf_counter() - t > timeout:
+            break
+        time.sleep(0.005)
+    return (time.perf_counter() - t) * 1000, (committed - t) * 1000, found
+
+
+def phase_freshness(run):
+    """Three edits, spread over the corpus, each until search finds it."""
+    from faq.models import Entry
+
+    sample = list(Entry.objects.order_by("pk").values_list("pk", flat=True)[:: max(1, run.total // 5)])[:3]
+    run.edits = [edit_to_search(pk, f"zqbenchedit{'abc'[k]}{run.size}x") for k, pk in enumerate(sample)]
+    run.row(
+        "edit → searchable (save in atomic → found)",
+        ", ".join(f"{ms:.0f} ms (commit+flush {c:.0f})" + ("" if ok else " NOT FOUND") for ms, c, ok in run.edits),
+    )
+
+
+def phase_cold_start(run):
+    """A cold worker process: import, setup, jieba, first search."""
+    run.startup, lines = startup_bench(run.state, runs=run.args.startup_runs)
+    run.emit(lines)
+
+
+def phase_http_size(run):
+    """HTTP through gunicorn again, at this size."""
+    if run.args.http_seconds > 0:
+        run.http, lines = http_bench(run.state, run.queries, run.args, f"{run.total} entries")
+        run.emit(lines)
+
+
+def phase_profile(run):
+    """cProfile of the slowest queries (--profile K); printed, not part of the report's rows."""
+    if run.args.profile:
+        worst = [q for _ms, q in slowest(run.ours_t, run.args.profile)]
         out(f"  cProfile of the {len(worst)} slowest queries (ours), 3 runs each:")
         out(profile_queries(ours, worst))
 
-    errors = http["errors"] + sum(0 if ok else 1 for _ms, _c, ok in edits)
-    if "http_real" in results:
-        errors += results["http_real"]["errors"]
+
+def phase_targets(run):
+    """PASS/FAIL against issue 6's targets."""
     figures = {
-        "p95": pct(ours_all, 95),
-        "max": max(ours_all),
-        "stock_p95": pct(stock_all, 95) if stock_all else None,
-        "build": build_s,
-        "edit": max(ms for ms, _c, _ok in edits),
-        "ready": [startup["wall"], http.get("ready_s")],
-        "http_real": results.get("http_real"),
+        "p95": pct(run.ours_all, 95),
+        "max": max(run.ours_all),
+        "stock_p95": pct(run.stock_all, 95) if run.stock_all else None,
+        "build": run.build_s,
+        "edit": max(ms for ms, _c, _ok in run.edits),
+        "ready": [run.startup["wall"], run.http.get("ready_s")],
+        "http_real": run.http_real,
     }
-    for line in target_lines(size, figures):
-        out(line)
-        rows.append(line)
-    result = (
-        f"RESULT size={total} p50_ms={pct(ours_all, 50):.1f} p95_ms={pct(ours_all, 95):.1f} "
-        f"max_ms={max(ours_all):.1f} stock_p95_ms={pct(stock_all, 95) if stock_all else float('nan'):.1f} "
-        f"build_s={build_s:.1f} http_rps={http['rps']:.0f} errors={errors}"
+    run.emit(target_lines(run.size, figures))
+
+
+def phase_result(run):
+    """The one RESULT line that ends a size."""
+    nan = float("nan")
+    errors = run.http["errors"] + sum(0 if ok else 1 for _ms, _c, ok in run.edits)
+    if run.http_real:
+        errors += run.http_real["errors"]
+    ours_all = run.ours_all
+    out(
+        f"RESULT size={run.total} p50_ms={pct(ours_all, 50):.1f} p95_ms={pct(ours_all, 95):.1f} "
+        f"max_ms={max(ours_all):.1f} stock_p95_ms={pct(run.stock_all, 95) if run.stock_all else nan:.1f} "
+        f"build_s={run.build_s:.1f} http_rps={run.http['rps']:.0f} errors={errors}"
         # The HTTP target is on the real corpus; http_rps above is at this size.
-        f" http_real_rps={results['http_real']['rps'] if 'http_real' in results else float('nan'):.0f}"
+        f" http_real_rps={run.http_real['rps'] if run.http_real else nan:.0f}"
     )
-    out(result)
+
+
+PHASES = [
+    phase_setup,
+    phase_http_real,
+    phase_synthetic,
+    phase_build_ours,
+    phase_build_stock,
+    phase_latency_ours,
+    phase_latency_stock,
+    phase_slowest,
+    phase_rerank,
+    phase_freshness,
+    phase_cold_start,
+    phase_http_size,
+    phase_soak,
+    phase_spray,
+    phase_profile,
+    phase_targets,
+    phase_result,
+]
+# `make soak` (--load-only): a corpus of the size, our index and the load phases, nothing else.
+LOAD_PHASES = [phase_setup, phase_synthetic, phase_build_ours, phase_soak, phase_spray]
+
+
+def child(size, args):
+    """One size, in its own process and state dir: the phases in order."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    state = Path(args.state)
+    assert Path(settings.VAR_DIR).resolve() == state.resolve(), "bench must run in its own state dir"
+    run = Run(size=size, args=args, state=state)
+    for phase in LOAD_PHASES if args.load_only else PHASES:
+        phase(run)
     return 0
 
 
@@ -639,6 +605,11 @@ def parse_args(argv=None):
     p.add_argument("--http-clients", type=int, default=4)
     p.add_argument("--http-workers", type=int, default=2)
     p.add_argument("--no-http-real", dest="http_real", action="store_false", help="skip HTTP on the real corpus")
+    p.add_argument("--soak-queries", type=int, default=0, metavar="N", help="soak: N unique searches over HTTP")
+    p.add_argument("--spray-seconds", type=float, default=0, metavar="S", help="login spray: S s per measurement")
+    p.add_argument("--spray-clients", type=int, default=4, help="login spray clients")
+    p.add_argument("--spray-search-clients", type=int, default=1, help="search clients during the login spray")
+    p.add_argument("--load-only", action="store_true", help="only the soak and spray phases (make soak)")
     p.add_argument("--startup-runs", type=int, default=3)
     p.add_argument("--reference-depth", type=int, default=2000, help="re-rank depth the default is compared with")
     p.add_argument("--profile", type=int, default=0, metavar="K", help="cProfile the K slowest queries (ours)")
@@ -662,11 +633,15 @@ def child_argv(args, size, state):
     argv += ["--http-clients", str(args.http_clients), "--http-workers", str(args.http_workers)]
     argv += ["--startup-runs", str(args.startup_runs), "--profile", str(args.profile)]
     argv += ["--reference-depth", str(args.reference_depth)]
+    argv += ["--soak-queries", str(args.soak_queries), "--spray-seconds", str(args.spray_seconds)]
+    argv += ["--spray-clients", str(args.spray_clients), "--spray-search-clients", str(args.spray_search_clients)]
     argv += ["--queries", str(args.queries), "--seed", str(args.seed)]
     if args.skip_stock_above is not None:
         argv += ["--skip-stock-above", str(args.skip_stock_above)]
     if not args.http_real:
         argv.append("--no-http-real")
+    if args.load_only:
+        argv.append("--load-only")
     return argv
 
 
@@ -713,5 +688,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.path[0] = str(ROOT)  # instead of bench/, whose settings.py/queries.py must not shadow anything
     sys.exit(main())
