@@ -123,3 +123,47 @@ def evaluate(rows, cities, depth=10):
             top = [(h.kind, h.obj.city.name, h.score, h.title) for h in hits[:3]]
             result.misses.append((qid, kind, query, rank, top))
     return result
+
+
+def read_answerability(path):
+    """(query, answerable: bool, city slug or None) rows of a labelled set (fixtures/answerability.tsv)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuerySetError(f"{path}: {exc}") from exc
+    rows = []
+    for n, line in enumerate(lines[1:], start=2):
+        parts = line.split("\t")
+        if len(parts) < 2 or parts[1] not in ("answerable", "unanswerable"):
+            raise QuerySetError(f"{path}:{n}: expected query<TAB>answerable|unanswerable<TAB>city<TAB>…")
+        rows.append((parts[0], parts[1] == "answerable", (parts[2].strip() if len(parts) > 2 else "") or None))
+    return rows
+
+
+def answerability(rows, threshold=None):
+    """Confusion of the no-answer flag over labelled rows: {(answerable, answered): n}, and each row's
+    confidence.  ``threshold`` replaces the service's ANSWER_MIN_CONFIDENCE for the run."""
+    from . import service
+
+    saved = service.ANSWER_MIN_CONFIDENCE
+    if threshold is not None:
+        service.ANSWER_MIN_CONFIDENCE = threshold
+    try:
+        confusion, scored = defaultdict(int), []
+        for query, answerable, city in rows:
+            found = search(query, home_city=city, limit=5, highlight=False, facets=False)
+            confusion[(answerable, found.answered)] += 1
+            scored.append((query, answerable, found.confidence, found.answered))
+        return confusion, scored
+    finally:
+        service.ANSWER_MIN_CONFIDENCE = saved
+
+
+def rates(confusion):
+    """(share of unanswerable rows flagged, share of answerable rows wrongly flagged)."""
+    unanswerable = confusion[(False, True)] + confusion[(False, False)]
+    answerable = confusion[(True, True)] + confusion[(True, False)]
+    return (
+        confusion[(False, False)] / unanswerable if unanswerable else 0.0,
+        confusion[(True, False)] / answerable if answerable else 0.0,
+    )

@@ -21,7 +21,7 @@ MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
 # The share of a question the best result must cover to count as an answer (cross-validated on the labelled
 # answerability set: see README, "Knowing when there is no answer").
-ANSWER_MIN_CONFIDENCE = 0.45
+ANSWER_MIN_CONFIDENCE = 0.2
 MAX_QUERY_CHARS = understanding.MAX_QUERY_CHARS
 MAX_TERMS = understanding.MAX_TERMS
 
@@ -184,7 +184,9 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
         text = understanding.without_city_names(found.suggestion or q)
         elsewhere = run(q, understanding.analyse(text), None)
         if elsewhere.answered:
-            found, found.city_fallback, found.suggestion = elsewhere, True, found.suggestion
+            # Another city's answer is no answer for this city: say so, never show it as if it were local.
+            suggestion = found.suggestion
+            found, found.city_fallback, found.answered, found.suggestion = elsewhere, True, False, suggestion
     found.scope = scope
     return run.finish(found, highlight)
 
@@ -222,8 +224,22 @@ class _Run:
         results = SearchResults(q, parsed.text, found.total, page, self.limit, [], found.facets, parsed.concepts)
         results.ranked, results.terms = found.ranked, parsed.highlight_terms
         results.confidence = answer_confidence(found, parsed)
-        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE
+        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed)
         return results
+
+    def in_scope(self, found, parsed):
+        """False when the query is about another agency's business (公积金, 户口 …) or another place, and the
+        best result does not speak of it at all: the other words may fit, but the answer is not about it."""
+        groups = understanding.out_of_scope(parsed.text)
+        if not groups:
+            return True
+        top = _load([found.ranked[0][1]], self.snapshot)
+        if not top:
+            return False
+        ((kind, obj),) = top.values()
+        hit = Hit(kind, obj, 0)
+        text = understanding.normalize(hit.title) + understanding.normalize(hit.text)
+        return all(any(t in text for t in group) for group in groups)
 
     def finish(self, results, highlight):
         """Load and highlight the page's hits (only for the results that are returned)."""

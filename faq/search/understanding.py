@@ -12,7 +12,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from faq import taxonomy
 from faq.models import City, SynonymGroup, ThesaurusTerm
 
-from .analysis import bigrams, ensure_jieba, query_fillers, query_words, stopwords, sub_words, tokens
+from .analysis import DATA_DIR, bigrams, ensure_jieba, query_fillers, query_words, stopwords, sub_words, tokens
 
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
@@ -268,6 +268,34 @@ def without_city_names(text):
     for _slug, name in city_names():
         text = text.replace(name + "市", " ").replace(name, " ")
     return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def out_of_scope_terms():
+    """[[term, synonym, …], …] of other agencies' business (faq/data/out_of_scope.txt)."""
+    return [[normalize(t) for t in line.split(",") if t.strip()] for line in _data_lines("out_of_scope.txt")]
+
+
+@lru_cache(maxsize=1)
+def other_places():
+    return [[normalize(line)] for line in _data_lines("other_places.txt")]
+
+
+def _data_lines(name):
+    for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+def out_of_scope(text):
+    """What a normalised query asks about that the knowledge base's answers are not about unless their own
+    question says so: other agencies' business (公积金, 户口 …) and, when it names none of the portal's
+    cities, another place (广州, 上海 …).  A list of synonym groups."""
+    groups = [group for group in out_of_scope_terms() if any(t in text for t in group)]
+    if not mentioned_cities(text):
+        groups += [group for group in other_places() if group[0] in text]
+    return groups
 
 
 def mentioned_cities(text):
