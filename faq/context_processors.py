@@ -1,7 +1,14 @@
-"""Site-wide template context: the cities and the hotline, from the one declaration in faq.taxonomy."""
+"""Site-wide template context: the cities and the hotline, from the one declaration in faq.taxonomy, and the
+city the citizen chose in the header."""
 
+from .preferences import chosen_city
 from .taxonomy import CITIES, NATIONAL_HOTLINE, city_names
 
 
 def site(request):
-    return {"site_cities": CITIES, "site_city_names": city_names(), "national_hotline": NATIONAL_HOTLINE}
+    return {
+        "site_cities": CITIES,
+        "site_city_names": city_names(),
+        "national_hotline": NATIONAL_HOTLINE,
+        "my_city": chosen_city(request) if request is not None else None,
+    }

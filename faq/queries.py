@@ -8,7 +8,7 @@ from django.http import Http404
 from .cards import CARD_FIELD_NAMES, card_sections
 from .errors import BadParameter
 from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
-from .taxonomy import CITIES, CITY_BY_SLUG
+from .taxonomy import CITIES, CITY_BY_SLUG, NATIONAL_HOTLINE
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -243,6 +243,17 @@ def hot_entries(limit=HOT_LIMIT, city=None):
             if queue and len(chosen) < limit:
                 chosen.append(queue.pop(0))
     return chosen
+
+
+def hotlines(city_slug=None):
+    """[{"label", "number"}]: the national 12333, and the chosen city's from a phone outside it (区号 + 12333)."""
+    lines = [{"label": "人社服务热线", "number": NATIONAL_HOTLINE}]
+    info = CITY_BY_SLUG.get(city_slug or "")
+    if info:
+        lines.append(
+            {"label": f"{info.name}人社服务热线（外地手机拨打）", "number": f"{info.area_code}-{info.hotline}"}
+        )
+    return lines
 
 
 def city_choice(slug):

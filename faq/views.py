@@ -18,15 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from portal.middleware import is_outage, outage_response
 
 from . import queries
-
-CITY_COOKIE = "city"
-CITY_COOKIE_AGE = 365 * 24 * 3600
-
-
-def chosen_city(request):
-    """The city the citizen picked in the header (cookie), if it is one we know."""
-    choice = queries.city_choice(request.COOKIES.get(CITY_COOKIE, ""))
-    return choice["slug"] if choice else None
+from .preferences import CITY_COOKIE, CITY_COOKIE_AGE, chosen_city
 
 
 def choose_city(request):

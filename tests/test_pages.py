@@ -257,7 +257,7 @@ def test_staff_html_in_answers_is_shown_as_text(client, data):
     page = get(client, entry.get_absolute_url())
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page.html
     assert not page.find("img") and "<b>身份证</b>" not in page.html
-    assert len(page.find("script")) == 2  # base.html's own two
+    assert len(page.find("script")) == 3  # base.html's own three
     assert all(script.get("src", "").startswith("/static/js/") for script in page.find("script"))
 
 

@@ -22,6 +22,7 @@ HUB_WINDOW = 10  # the results _promote_hub_entries looks at
 # The share of a question the best result must cover to count as an answer (cross-validated on the labelled
 # answerability set: see README, "Knowing when there is no answer").
 ANSWER_MIN_CONFIDENCE = 0.2
+BEST_ANSWER_CONFIDENCE = 0.8  # the first hit covers this much of the question: shown as the best-answer card
 MAX_QUERY_CHARS = understanding.MAX_QUERY_CHARS
 MAX_TERMS = understanding.MAX_TERMS
 
@@ -82,6 +83,17 @@ class SearchResults:
     @property
     def pages(self):
         return max(1, math.ceil(self.total / self.limit)) if self.limit else 1
+
+    @property
+    def hit_city_names(self):
+        return list(dict.fromkeys(hit.city.name for hit in self.hits))
+
+    def best_answer(self):
+        """The first hit, when it answers confidently enough to be shown as a card above the list."""
+        if self.answered and self.page == 1 and self.hits and self.confidence >= BEST_ANSWER_CONFIDENCE:
+            hit = self.hits[0]
+            return hit if hit.kind == "entry" else None
+        return None
 
     def paginator(self):
         """Django's Paginator over the matches (page links, previous/next), without materialising them."""
@@ -284,3 +296,23 @@ def index_state():
         return state
     except Exception as exc:  # health must answer even when the index is broken
         return {"status": "error", "error": exc.__class__.__name__}
+
+
+MAX_SUGGESTIONS = 8
+
+
+def suggest(q, city=None, limit=MAX_SUGGESTIONS):
+    """Up to ``limit`` questions and 相似问法 starting with (or holding) what was typed so far, one per
+    entry or office: [{"text", "url"}].  Normalised like a query; no spelling or synonyms (it is a prefix)."""
+    text = understanding.normalize(q).strip()
+    if not text:
+        return []
+    found = get_engine().snapshot().suggest(text, city=city, limit=limit)
+    return [{"text": title, "url": _url_of(ident)} for title, ident in found]
+
+
+def _url_of(ident):
+    from django.urls import reverse
+
+    _app, kind, pk = ident.split(".")
+    return reverse(f"faq:{kind}", args=[int(pk)])

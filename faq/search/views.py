@@ -2,8 +2,10 @@
 The view validates with SearchForm, runs one search and renders; links are built by template tags."""
 
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from faq import queries
+from faq.preferences import chosen_city
 
 from .forms import SearchForm
 from .service import search
@@ -15,6 +17,7 @@ SUGGESTED_QUERIES = ["社保卡挂失", "失业保险金申领", "养老金计�
 
 def search_page(request):
     q, city, topic, page = SearchForm(request.GET).params()
+    home = chosen_city(request)
     context = {"query": q, "city": city, "topic": topic, "results": None}
     if q:
         results = search(
@@ -24,17 +27,24 @@ def search_page(request):
             page=page,
             limit=PER_PAGE,
             clamp_page=True,
+            home_city=home,
         )
         context.update(
             results=results,
             hits=results.hits,
             page_obj=results.paginator().get_page(results.page),
             facet_names=queries.facet_names(),
+            scope_city=queries.city_choice(results.scope) if results.scope else None,
+            best=results.best_answer(),
         )
+        if not results.answered:
+            context["hotlines"] = queries.hotlines(home or results.scope)
     if not q or not context["results"].total:
         context.update(
             hot_entries=queries.hot_entries(),
             suggested_queries=SUGGESTED_QUERIES,
             all_topics=queries.all_topics(),
         )
-    return render(request, "faq/search.html", context)
+    response = render(request, "faq/search.html", context)
+    patch_vary_headers(response, ["Cookie"])
+    return response

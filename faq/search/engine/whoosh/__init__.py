@@ -1,6 +1,7 @@
 """The embedded engine: a Whoosh index on disk (through haystack's backend, subclassed in ``backend``),
 scored as arrays by ``collector`` and ranked by ``ranking``; rebuilt as swapped ``generations``."""
 
+import bisect
 import os
 import random
 from pathlib import Path
@@ -38,13 +39,44 @@ class WhooshSnapshot(Snapshot):
         return EngineResults(ranked=ranked, total=int(matched.sum()), facets=counts, coverage=coverage)
 
     def suggest(self, prefix, city=None, limit=8):
-        out = []
-        for fields in self.searcher.all_stored_fields():
-            title = fields.get("title") or ""
-            if prefix in title.lower() and (city is None or city in (fields.get("city") or "").split(",")):
-                out.append((title, fields.get("id")))
-        out.sort(key=lambda pair: (not pair[0].lower().startswith(prefix), len(pair[0])))
-        return out[:limit]
+        return self.memo("suggestions", lambda: Suggestions(self.searcher)).find(prefix, city, limit)
+
+
+class Suggestions:
+    """Every question and 相似问法 of one index state, sorted for prefix look-ups (bisect), with a scan for
+    questions holding every typed word when the prefixes are too few."""
+
+    def __init__(self, searcher):
+        rows = []
+        for fields in searcher.all_stored_fields():
+            ident, cities = fields.get("id"), tuple((fields.get("city") or "").split(","))
+            for text in [fields.get("title") or "", *(fields.get("similar") or "").split("\n")]:
+                if text:
+                    rows.append((text.lower(), text, ident, cities))
+        rows.sort()
+        self.rows = rows
+        self.keys = [r[0] for r in rows]
+
+    def find(self, prefix, city, limit, words=()):
+        prefix = prefix.lower()
+        out, seen = [], set()
+
+        def take(row):
+            if (city is None or city in row[3]) and row[2] not in seen and len(out) < limit:
+                seen.add(row[2])
+                out.append((row[1], row[2]))
+
+        for row in self.rows[bisect.bisect_left(self.keys, prefix) :]:
+            if not row[0].startswith(prefix) or len(out) >= limit:
+                break
+            take(row)
+        if len(out) < limit and prefix:
+            for row in self.rows:
+                if prefix in row[0]:
+                    take(row)
+                if len(out) >= limit:
+                    break
+        return out
 
 
 class WhooshEngine(SearchEngine):
