@@ -18,7 +18,8 @@ def test_shape_of_a_search_response(client):
     response = get(client, q="社保卡丢了", limit=3)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "total", "page", "results", "facets"}
+    assert set(body) == {"query", "total", "page", "results", "facets", "degraded"}
+    assert body["degraded"] is False
     assert body["query"] == "社保卡丢了" and body["page"] == 1 and body["total"] >= 3
     assert len(body["results"]) == 3
     first = body["results"][0]
@@ -90,7 +91,14 @@ def test_bad_parameters_give_400_json(client, params, message):
 
 def test_no_match_is_an_empty_200(client):
     body = get(client, q="萌三国").json()
-    assert body == {"query": "萌三国", "total": 0, "page": 1, "results": [], "facets": {"city": {}, "topic": {}}}
+    assert body == {
+        "query": "萌三国",
+        "total": 0,
+        "page": 1,
+        "results": [],
+        "facets": {"city": {}, "topic": {}},
+        "degraded": False,
+    }
 
 
 def test_openapi_documents_the_search_endpoint(client):

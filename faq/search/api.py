@@ -40,6 +40,7 @@ class SearchOut(Schema):
     page: int
     results: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(description='{"city": {slug: 数量}, "topic": {slug: 数量}}')
+    degraded: bool = Field(description="索引故障时为 true：结果来自上一次完整的索引，可能不含最近的修改")
 
 
 class ErrorOut(Schema):
@@ -69,7 +70,7 @@ def hit_dict(hit):
     }
 
 
-@router.get("/search/", response={200: SearchOut, 400: ErrorOut}, summary="全文搜索问答条目和办事机构")
+@router.get("/search/", response={200: SearchOut, 400: ErrorOut, 503: ErrorOut}, summary="全文搜索问答条目和办事机构")
 def search_api(request, params: Query[SearchParams]):
     """Entries and offices ranked for ``q``; facet counts are over all matches (before paging)."""
     if not params.q.strip():
@@ -87,4 +88,5 @@ def search_api(request, params: Query[SearchParams]):
         "page": params.page,
         "results": [hit_dict(h) for h in results.hits],
         "facets": results.facets,
+        "degraded": results.degraded,
     }

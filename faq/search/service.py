@@ -1,12 +1,18 @@
 """Search as citizens get it: one ``search()`` serves the page, the API and the evaluator, so what is
 measured is what citizens get.  It understands the query (faq.search.understanding), asks the configured
 engine (faq.search.engine) for ranked ids, facets and highlights, and loads the result objects.
+
+When the live index turns out unusable mid-search, the search runs again on the snapshot the engine then
+offers (the previous complete build) and the results say ``degraded``; when no index is usable at all,
+EngineUnavailable reaches the caller (the page and the API answer 503).
 """
 
 import math
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from faq.errors import BadParameter
@@ -14,7 +20,7 @@ from faq.models import Entry, IndexTask, Office
 
 from . import understanding
 from .engine import get_engine
-from .engine.base import EngineQuery
+from .engine.base import EngineQuery, EngineUnavailable
 
 MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
@@ -67,6 +73,7 @@ class SearchResults:
     hits: list
     facets: dict  # {"city": {slug: n}, "topic": {slug: n}}
     concepts: list
+    degraded: bool = False  # answered from the previous complete build: the live index is unusable
 
     @property
     def pages(self):
@@ -158,19 +165,11 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
         return empty
 
     engine = get_engine()
-    snapshot = engine.snapshot()
-    grams = understanding.resolve(parsed, snapshot)
-    query = EngineQuery(
-        text=parsed.text,
-        concepts=parsed.concepts,
-        fallback_grams=grams,
-        filters={"city": city, "topics": topic},
-        prefer_cities=understanding.mentioned_cities(parsed.text),
-        needed=max(page * limit, HUB_WINDOW),
-    )
-    found = snapshot.search(query, facets=facets)
+    filters = {"city": city, "topics": topic}
+    snapshot, parsed, found = _ask_engine(engine, q, parsed, filters, max(page * limit, HUB_WINDOW), facets)
+    degraded = snapshot.degraded
     if not found.ranked and not found.total:
-        return SearchResults(q, parsed.text, 0, page, limit, [], found.facets, parsed.concepts)
+        return SearchResults(q, parsed.text, 0, page, limit, [], found.facets, parsed.concepts, degraded)
     ranked = found.ranked
     if clamp_page and page > 1 and (page - 1) * limit >= found.total:
         page = max(1, math.ceil(found.total / limit))
@@ -190,14 +189,47 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
             hit.title_html = mark_safe(engine.highlight(hit.title, terms, maxchars=300, top=1, fallback_chars=300))
             hit.snippet_html = mark_safe(engine.highlight(hit.text, terms))
         hits.append(hit)
-    return SearchResults(q, parsed.text, found.total, page, limit, hits, found.facets, parsed.concepts)
+    return SearchResults(q, parsed.text, found.total, page, limit, hits, found.facets, parsed.concepts, degraded)
+
+
+def _ask_engine(engine, q, parsed, filters, needed, facets):
+    """(snapshot, parsed query, engine results).  A snapshot found unusable while searching is marked broken
+    by the engine, whose next snapshot is the fallback: one more try (with the query analysed afresh, as
+    ``resolve`` fits it to one index)."""
+    for attempt in (1, 2):
+        snapshot = engine.snapshot()  # EngineUnavailable when no index is usable at all
+        try:
+            grams = understanding.resolve(parsed, snapshot)
+            query = EngineQuery(
+                text=parsed.text,
+                concepts=parsed.concepts,
+                fallback_grams=grams,
+                filters=filters,
+                prefer_cities=understanding.mentioned_cities(parsed.text),
+                needed=needed,
+            )
+            return snapshot, parsed, snapshot.search(query, facets=facets)
+        except EngineUnavailable:
+            if attempt == 2:
+                raise
+            parsed = understanding.analyse(q)
 
 
 def index_state():
-    """A small summary of the search index for /healthz."""
+    """A small summary of the search index for /healthz; ``reason`` says why it is not "ok"/"empty".
+
+    Degraded: the live index is unusable (searches use the previous build, or none), or an index change
+    has waited longer than SEARCH_INDEX_MAX_LAG_SECONDS (nothing is applying the queue).
+    """
     try:
         state = get_engine().state()
-        state["pending_updates"] = IndexTask.objects.filter(done_at__isnull=True).count()
-        return state
     except Exception as exc:  # health must answer even when the index is broken
-        return {"status": "error", "error": exc.__class__.__name__}
+        state = {"status": "unavailable", "reason": f"search index unreadable ({exc.__class__.__name__})"}
+    pending = IndexTask.objects.filter(done_at__isnull=True)
+    state["pending_updates"] = pending.count()
+    oldest = pending.order_by("pk").values_list("created_at", flat=True).first()
+    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    state["oldest_pending_seconds"] = round(lag, 1)
+    if lag > settings.SEARCH_INDEX_MAX_LAG_SECONDS and state["status"] in ("ok", "empty"):
+        state.update(status="degraded", reason=f"index changes waiting for {lag:.0f} s")
+    return state

@@ -179,7 +179,9 @@ class VectorSearcher:
 
     def __init__(self, searcher):
         self.searcher = searcher
+        # An empty index has one leaf with no segment (Whoosh's EmptyReader): it holds nothing to score.
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.leaves = [(reader, offset) for reader, offset in self.leaves if reader.segment() is not None]
         self._offsets = np.array([offset for _r, offset in self.leaves])
         self.n = searcher.doc_count_all()
         self.schema = searcher.schema
@@ -220,7 +222,9 @@ class VectorSearcher:
             self._terms[key] = value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
             return value
         parts = [segment_postings(reader, fieldname, btext) for reader, _o in self.leaves]
-        if len(parts) == 1:
+        if not parts:
+            value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        elif len(parts) == 1:
             value = parts[0]
         else:
             value = (
@@ -233,7 +237,8 @@ class VectorSearcher:
     def lengths(self, fieldname):
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            lengths = np.concatenate([segment_lengths(reader, fieldname) for reader, _o in self.leaves])
+            parts = [segment_lengths(reader, fieldname) for reader, _o in self.leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[fieldname] = lengths
         return lengths
 
