@@ -21,6 +21,7 @@ from faq.models import Entry, IndexTask, Office
 from . import understanding
 from .engine import get_engine
 from .engine.base import EngineQuery, EngineUnavailable
+from .memo import LRU
 
 MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
@@ -109,7 +110,7 @@ def _promote_hub_entries(ranked, parsed, window=HUB_WINDOW):
             return
 
 
-MAX_CACHED_OBJECTS = 5000
+MAX_CACHED_OBJECTS = 5000  # result objects (entries, offices, or "gone") remembered per index state
 
 
 def _load(ids, snapshot):
@@ -119,12 +120,11 @@ def _load(ids, snapshot):
     entry, office, phone, step, topic, district or city saved or deleted) is indexed, which gives a new
     searcher and so a fresh memo.  Popular answers come back page after page without the database.
     """
-    memo = snapshot.memo("objects", dict)
-    if len(memo) > MAX_CACHED_OBJECTS:
-        memo.clear()
+    memo = snapshot.memo("objects", lambda: LRU(MAX_CACHED_OBJECTS))
+    kept = {ident: memo.get(ident, memo) for ident in ids}  # ``memo`` itself marks "not remembered"
     wanted = {"entry": [], "office": []}
     for ident in ids:
-        if ident not in memo:
+        if kept[ident] is memo:
             _app, kind, pk = ident.split(".")
             wanted[kind].append(int(pk))
     found = {}
@@ -139,8 +139,9 @@ def _load(ids, snapshot):
     for kind, pks in wanted.items():
         for pk in pks:
             ident = f"faq.{kind}.{pk}"
-            memo[ident] = found.get(ident)
-    return {ident: memo[ident] for ident in ids if memo[ident] is not None}
+            kept[ident] = found.get(ident)
+            memo.put(ident, kept[ident])
+    return {ident: kept[ident] for ident in ids if kept[ident] is not None}
 
 
 def _check_int(name, value, low, high=None):
