@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from faq.errors import BadParameter
 from faq.models import Entry, IndexTask, Office
 
-from . import understanding
+from . import queue, understanding
 from .engine import get_engine
 from .engine.base import EngineQuery, EngineUnavailable
 from .memo import LRU
@@ -165,6 +165,7 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     if not parsed.concepts and not parsed.text.strip():
         return empty
 
+    queue.recover()  # once per process: what a killed process left pending reaches the index
     engine = get_engine()
     filters = {"city": city, "topics": topic}
     snapshot, parsed, found = _ask_engine(engine, q, parsed, filters, max(page * limit, HUB_WINDOW), facets)
