@@ -156,3 +156,27 @@ def test_partial_generation_is_never_the_fallback(two_builds):  # fault #11, the
     partial = generations.new_generation(root())
     (partial / "_MAIN_1.toc").write_bytes(b"")
     assert generations.complete_generations(root())[1:] == [previous]
+
+
+def test_build_failing_at_commit_leaves_no_partial_generation(two_builds, monkeypatch):  # fault #11, disk full
+    import errno
+
+    _entry, _previous, current = two_builds
+    before = sorted(p.name for p in root().glob("gen-*"))
+    real_writer = generations._writer
+
+    def full_disk_writer(ix, n_docs):
+        writer = real_writer(ix, n_docs)
+
+        def commit(**kwargs):
+            writer.cancel()
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        writer.commit = commit
+        return writer
+
+    monkeypatch.setattr(generations, "_writer", full_disk_writer)
+    with pytest.raises(OSError):
+        build_index()
+    assert sorted(p.name for p in root().glob("gen-*")) == before
+    assert live() == current
