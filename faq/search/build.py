@@ -42,15 +42,21 @@ def build_index(progress=False, stdout=None):
         )
         return list(recent.order_by("pk").values_list("pk", "kind", "object_id"))
 
+    replayed = []  # the tasks replayed before the swap
+
     def replay():  # called by the engine before the swap, holding the live index's write lock
-        return queue.changes_for(recent_tasks())()
+        replayed[:] = recent_tasks()
+        return queue.changes_for(replayed)()
 
     documents = all_documents(counts, progress=progress, stdout=stdout)
     target = engine.rebuild(documents, count_all(), replay=replay)
-    # Again after the swap: any edit committed after this query flushes into the new index itself.
-    tasks = recent_tasks()
+    # Again after the swap, for tasks the first replay did not see (each update leaves a deleted copy that
+    # counts in Whoosh's statistics, so not twice).  Any edit committed after this query flushes into the new
+    # index itself.
+    seen = {pk for pk, _kind, _id in replayed}
+    tasks = [task for task in recent_tasks() if task[0] not in seen]
     if tasks:
         queue.apply_with_retry(tasks)
-    replayed = len({(kind, pk) for _id, kind, pk in tasks}) + queue.flush()
+    n_replayed = len({(kind, pk) for _id, kind, pk in replayed + tasks}) + queue.flush()
     engine.cleanup(keep={target})
-    return target, counts, replayed, time.monotonic() - t0
+    return target, counts, n_replayed, time.monotonic() - t0

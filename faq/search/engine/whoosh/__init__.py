@@ -225,8 +225,9 @@ class WhooshEngine(SearchEngine):
         ix = generations.write_generation(target, schema, (self._whoosh_doc(d) for d in documents), n_docs)
         try:
             with self._live_write_lock(backend.root):
-                if replay is not None:
-                    self._apply(ix, replay, REBUILD_LOCK_WAIT)
+                changes = replay() if replay is not None else ([], [])
+                if changes[0] or changes[1]:  # an empty commit could still merge the build's segments
+                    self._apply(ix, lambda: changes, REBUILD_LOCK_WAIT)
                 generations.mark_complete(target)
                 generations.swap(backend.root, target)
         except BaseException:
