@@ -13,6 +13,10 @@ from .cards import CARD_FIELD_NAMES
 from .health import health
 from .models import Entry
 from .schemas import CityInfoOut, CityOut, ErrorOut, city_infos
+from .search.engine.base import EngineUnavailable
+
+SEARCH_UNAVAILABLE_MESSAGE = "搜索暂时不可用，请稍后再试，或拨打人社服务热线 12333 咨询。"
+SEARCH_RETRY_AFTER = 30  # seconds
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -52,6 +56,13 @@ def on_not_found(request, exc):
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
     return error_body(exc.status_code, str(exc))
+
+
+@api.exception_handler(EngineUnavailable)
+def on_search_unavailable(request, exc):
+    response = error_body(503, SEARCH_UNAVAILABLE_MESSAGE)
+    response["Retry-After"] = str(SEARCH_RETRY_AFTER)
+    return response
 
 
 @api.exception_handler(queries.BadParameter)
@@ -159,8 +170,14 @@ def healthz(request):
     """Liveness and content counts, for monitors; includes the search index's state.
 
     The counts read the database: while it is down, portal.middleware answers 503 {"status": "degraded"}.
+    An unusable search index or index changes waiting too long give 503 {"status": "degraded", "reason": …}.
     """
-    return JsonResponse({**health(), "database": "ok"})
+    body = {**health(), "database": "ok"}
+    response = JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+    if response.status_code == 503:
+        response["Retry-After"] = str(SEARCH_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 from .search.api import router as search_router  # noqa: E402  (GET /api/search/)

@@ -384,29 +384,32 @@ def test_rebuild_under_search_and_edits_during_it(corpus, staff, tmp_path):
 
 def test_an_edit_flushed_into_the_old_index_during_a_rebuild_reaches_the_new_one(transactional_db, monkeypatch):
     """The tightest interleaving, made deterministic: the build has read every row; an editor saves and its flush
-    writes into the old index; the swap happens; only then is the editor's task marked done (so a replay that
-    only looked at pending tasks would skip it)."""
+    writes into the old index; only after the swap is the editor's task marked done (so a replay that only looked
+    at pending tasks would skip it).  From the replay before the swap on, the build holds the live index's write
+    lock, so this is the last moment such an edit can land in the old index."""
     from faq.search.engine.whoosh import generations as command
 
-    real_swap, real_flush = command.swap, indexing.flush
+    real_write, real_flush = command.write_generation, indexing.flush
     city = City.objects.create(slug="changsha", name="长沙")
     entry = Entry.objects.create(city=city, question="社保卡丢了怎么补办？", answer="到发卡银行挂失补办。")
     build_index()
     swapped = []
 
-    def swap(root, target):
+    def write_generation(*args, **kwargs):
+        ix = real_write(*args, **kwargs)
         entry.question += " swapmarker"
-        entry.save()  # autocommit: its flush runs now, into the index that is still live
+        with mock.patch.object(indexing, "flush", real_flush):
+            entry.save()  # autocommit: its flush runs now, into the index that is still live
         assert index_ids("swapmarker") == [f"faq.entry.{entry.pk}"]
-        real_swap(root, target)
-        swapped.append(target)
+        swapped.append(True)
+        return ix
 
     def late_flush(*args, **kwargs):
         if swapped:  # the build's own flush, after the swap: the editor's "done" lands just before it
             IndexTask.objects.update(done_at=timezone.now())
         return real_flush(*args, **kwargs)
 
-    monkeypatch.setattr(command, "swap", swap)
+    monkeypatch.setattr(command, "write_generation", write_generation)
     monkeypatch.setattr(indexing, "flush", late_flush)
     target, _counts, _replayed, _seconds = build_index()
     assert live_dir() == str(target)

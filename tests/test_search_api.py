@@ -18,7 +18,18 @@ def test_shape_of_a_search_response(client):
     response = get(client, q="社保卡丢了", limit=3)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query", "total", "page", "answered", "city_fallback", "suggestion", "results", "facets"}
+    assert set(body) == {
+        "query",
+        "total",
+        "page",
+        "answered",
+        "city_fallback",
+        "suggestion",
+        "results",
+        "facets",
+        "degraded",
+    }
+    assert body["degraded"] is False
     assert body["query"] == "社保卡丢了" and body["page"] == 1 and body["total"] >= 3
     assert len(body["results"]) == 3
     first = body["results"][0]
@@ -99,6 +110,7 @@ def test_no_match_is_an_empty_200(client):
         "suggestion": "",
         "results": [],
         "facets": {"city": {}, "topic": {}},
+        "degraded": False,
     }
 
 

@@ -34,6 +34,7 @@ class SearchOut(Schema):
     suggestion: str = Field(description="纠正错别字后实际搜索的查询（「您是不是要找」），没有纠正时为空")
     results: list[SearchHitOut]
     facets: dict[str, dict[str, int]] = Field(description='{"city": {slug: 数量}, "topic": {slug: 数量}}')
+    degraded: bool = Field(description="索引故障时为 true：结果来自上一次完整的索引，可能不含最近的修改")
 
 
 class SearchParams(Schema):
@@ -61,7 +62,7 @@ def hit_dict(hit):
     }
 
 
-@router.get("/search/", response={200: SearchOut, 400: ErrorOut}, summary="全文搜索问答条目和办事机构")
+@router.get("/search/", response={200: SearchOut, 400: ErrorOut, 503: ErrorOut}, summary="全文搜索问答条目和办事机构")
 def search_api(request, params: Query[SearchParams]):
     """Entries and offices ranked for ``q``; facet counts are over all matches (before paging)."""
     if not params.q.strip():
@@ -82,6 +83,7 @@ def search_api(request, params: Query[SearchParams]):
         "suggestion": results.suggestion,
         "results": [hit_dict(h) for h in results.hits],
         "facets": results.facets,
+        "degraded": results.degraded,
     }
 
 

@@ -13,16 +13,23 @@ LockError in the editor's request, and a failed delete is silently dropped.  Her
    page: a background thread keeps retrying, and any other process's next flush also picks the tasks up.
 
 ``deferred()`` batches a bulk import into one set of tasks and one index commit.
+
+Crash recovery: a process killed while its tasks waited (for the lock, in the retrier) leaves them pending
+in the database.  ``recover()`` applies them when a worker starts (gunicorn's post_worker_init, or the
+first search of any other process) and starts a watcher thread that hands pending tasks to the retrier
+every SEARCH_INDEX_WATCH_SECONDS, so they never wait for the next edit.
 """
 
 import atexit
 import logging
+import os
 import random
 import threading
 import time
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import signals
@@ -44,6 +51,7 @@ _write_lock = threading.RLock()
 _local = threading.local()
 _retrier = None
 _retrier_lock = threading.Lock()
+_recovered_in = None  # the pid that ran recover() (a forked worker runs it again)
 
 
 # --- what an edit touches --------------------------------------------------------------------------
@@ -118,6 +126,11 @@ def deferred():
 def apply_tasks(tasks):
     """Write the current database state of the tasks' objects into the live index in one commit; returns
     the generation written to.  Raises EngineBusy when another writer holds the index."""
+    return get_engine().write(changes_for(tasks))
+
+
+def changes_for(tasks):
+    """A function returning (documents to upsert, ids to delete) for ``tasks``, reading the rows when called."""
     by_kind = {}
     for _pk, kind, object_id in tasks:
         if kind in MODELS:
@@ -133,7 +146,7 @@ def apply_tasks(tasks):
                     upserts.append(doc)
         return upserts, deletes
 
-    return get_engine().write(changes)
+    return changes
 
 
 def apply_with_retry(tasks, patience=60.0):
@@ -228,6 +241,38 @@ def _drain_at_exit():
 
 def pending_count():
     return IndexTask.objects.filter(done_at__isnull=True).count()
+
+
+# --- crash recovery --------------------------------------------------------------------------------
+
+
+def recover():
+    """Once per process: apply what an earlier process left pending, then watch for pending tasks.
+
+    Off when SEARCH_INDEX_WATCH_SECONDS is 0 (the test settings: tests flush explicitly)."""
+    global _recovered_in
+    interval = getattr(settings, "SEARCH_INDEX_WATCH_SECONDS", 0)
+    if not interval or _recovered_in == os.getpid():
+        return
+    _recovered_in = os.getpid()
+    try:
+        flush()
+    except Exception:
+        log.warning("pending search index updates handed to the background retrier", exc_info=True)
+        start_retrier()
+    threading.Thread(target=_watch_loop, args=(interval,), name="search-index-watch", daemon=True).start()
+
+
+def _watch_loop(interval):
+    while True:
+        time.sleep(interval)
+        try:
+            if _retrier is None and pending_count():
+                start_retrier()
+        except Exception:
+            log.exception("search index watch failed")
+        finally:
+            db_connections.close_all()  # this thread's own connection: not held between checks
 
 
 # --- the haystack signal processor -----------------------------------------------------------------

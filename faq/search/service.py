@@ -1,21 +1,28 @@
 """Search as citizens get it: one ``search()`` serves the page, the API and the evaluator, so what is
 measured is what citizens get.  It understands the query (faq.search.understanding), asks the configured
 engine (faq.search.engine) for ranked ids, facets and highlights, and loads the result objects.
+
+When the live index turns out unusable mid-search, the search runs again on the snapshot the engine then
+offers (the previous complete build) and the results say ``degraded``; when no index is usable at all,
+EngineUnavailable reaches the caller (the page and the API answer 503).
 """
 
 import math
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from faq.errors import BadParameter
 from faq.models import Entry, IndexTask, Office
 
-from . import spelling, understanding
+from . import queue, spelling, understanding
 from .analysis import query_words
 from .engine import get_engine
-from .engine.base import EngineQuery
+from .engine.base import EngineQuery, EngineUnavailable
+from .memo import LRU
 
 MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
@@ -79,6 +86,7 @@ class SearchResults:
     suggestion: str = ""  # 「您是不是要找」: the corrected query these results are for
     ranked: list = field(default_factory=list, repr=False)
     terms: frozenset = frozenset()
+    degraded: bool = False  # answered from the previous complete build: the live index is unusable
 
     @property
     def pages(self):
@@ -125,7 +133,7 @@ def _promote_hub_entries(ranked, parsed, window=HUB_WINDOW):
             return
 
 
-MAX_CACHED_OBJECTS = 5000
+MAX_CACHED_OBJECTS = 5000  # result objects (entries, offices, or "gone") remembered per index state
 
 
 def _load(ids, snapshot):
@@ -135,12 +143,11 @@ def _load(ids, snapshot):
     entry, office, phone, step, topic, district or city saved or deleted) is indexed, which gives a new
     searcher and so a fresh memo.  Popular answers come back page after page without the database.
     """
-    memo = snapshot.memo("objects", dict)
-    if len(memo) > MAX_CACHED_OBJECTS:
-        memo.clear()
+    memo = snapshot.memo("objects", lambda: LRU(MAX_CACHED_OBJECTS))
+    kept = {ident: memo.get(ident, memo) for ident in ids}  # ``memo`` itself marks "not remembered"
     wanted = {"entry": [], "office": []}
     for ident in ids:
-        if ident not in memo:
+        if kept[ident] is memo:
             _app, kind, pk = ident.split(".")
             wanted[kind].append(int(pk))
     found = {}
@@ -155,8 +162,9 @@ def _load(ids, snapshot):
     for kind, pks in wanted.items():
         for pk in pks:
             ident = f"faq.{kind}.{pk}"
-            memo[ident] = found.get(ident)
-    return {ident: memo[ident] for ident in ids if memo[ident] is not None}
+            kept[ident] = found.get(ident)
+            memo.put(ident, kept[ident])
+    return {ident: kept[ident] for ident in ids if kept[ident] is not None}
 
 
 def _check_int(name, value, low, high=None):
@@ -180,6 +188,7 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     """
     _check_int("page", page, 1)
     _check_int("limit", limit, 1, MAX_LIMIT)
+    queue.recover()  # once per process: what a killed process left pending reaches the index
     run = _Run(topic=topic, page=page, limit=limit, facets=facets, clamp_page=clamp_page)
     parsed = understanding.analyse(q)
     named = understanding.mentioned_cities(parsed.text)
@@ -209,7 +218,7 @@ class _Run:
 
     def __init__(self, topic, page, limit, facets, clamp_page):
         self.engine = get_engine()
-        self.snapshot = self.engine.snapshot()
+        self.snapshot = self.engine.snapshot()  # EngineUnavailable when no index is usable at all
         self.topic, self.page, self.limit, self.facets, self.clamp_page = topic, page, limit, facets, clamp_page
 
     def known(self, word):
@@ -219,25 +228,39 @@ class _Run:
         empty = SearchResults(q, parsed.text, 0, self.page, self.limit, [], {"city": {}, "topic": {}}, [])
         if not parsed.concepts and not parsed.text.strip():
             return empty
-        grams = understanding.resolve(parsed, self.snapshot)
-        query = EngineQuery(
-            text=parsed.text,
-            concepts=parsed.concepts,
-            fallback_grams=grams,
-            filters={"city": city, "topics": self.topic},
-            prefer_cities=understanding.mentioned_cities(parsed.text),
-            needed=max(self.page * self.limit, HUB_WINDOW),
-        )
-        found = self.snapshot.search(query, facets=self.facets)
+        parsed, found = self.ask_engine(q, parsed, {"city": city, "topics": self.topic})
         page = self.page
         if self.clamp_page and page > 1 and (page - 1) * self.limit >= found.total:
             page = max(1, math.ceil(found.total / self.limit))
         _promote_hub_entries(found.ranked, parsed)
         results = SearchResults(q, parsed.text, found.total, page, self.limit, [], found.facets, parsed.concepts)
         results.ranked, results.terms = found.ranked, parsed.highlight_terms
+        results.degraded = self.snapshot.degraded
         results.confidence = answer_confidence(found, parsed)
         results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed)
         return results
+
+    def ask_engine(self, q, parsed, filters):
+        """(parsed query, engine results).  A snapshot found unusable while searching is marked broken by the
+        engine, whose next snapshot is the fallback: one more try, with the query analysed afresh (``resolve``
+        fits it to one index)."""
+        for attempt in (1, 2):
+            try:
+                grams = understanding.resolve(parsed, self.snapshot)
+                query = EngineQuery(
+                    text=parsed.text,
+                    concepts=parsed.concepts,
+                    fallback_grams=grams,
+                    filters=filters,
+                    prefer_cities=understanding.mentioned_cities(parsed.text),
+                    needed=max(self.page * self.limit, HUB_WINDOW),
+                )
+                return parsed, self.snapshot.search(query, facets=self.facets)
+            except EngineUnavailable:
+                if attempt == 2:
+                    raise
+                self.snapshot = self.engine.snapshot()
+                parsed = understanding.analyse(parsed.raw)
 
     def in_scope(self, found, parsed):
         """False when the query is about another agency's business (公积金, 户口 …) or another place, and the
@@ -289,13 +312,23 @@ def answer_confidence(found, parsed):
 
 
 def index_state():
-    """A small summary of the search index for /healthz."""
+    """A small summary of the search index for /healthz; ``reason`` says why it is not "ok"/"empty".
+
+    Degraded: the live index is unusable (searches use the previous build, or none), or an index change
+    has waited longer than SEARCH_INDEX_MAX_LAG_SECONDS (nothing is applying the queue).
+    """
     try:
         state = get_engine().state()
-        state["pending_updates"] = IndexTask.objects.filter(done_at__isnull=True).count()
-        return state
     except Exception as exc:  # health must answer even when the index is broken
-        return {"status": "error", "error": exc.__class__.__name__}
+        state = {"status": "unavailable", "reason": f"search index unreadable ({exc.__class__.__name__})"}
+    pending = IndexTask.objects.filter(done_at__isnull=True)
+    state["pending_updates"] = pending.count()
+    oldest = pending.order_by("pk").values_list("created_at", flat=True).first()
+    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    state["oldest_pending_seconds"] = round(lag, 1)
+    if lag > settings.SEARCH_INDEX_MAX_LAG_SECONDS and state["status"] in ("ok", "empty"):
+        state.update(status="degraded", reason=f"index changes waiting for {lag:.0f} s")
+    return state
 
 
 MAX_SUGGESTIONS = 8

@@ -7,10 +7,12 @@ from django.utils.cache import patch_vary_headers
 from faq import queries
 from faq.preferences import chosen_city
 
+from .engine.base import EngineUnavailable
 from .forms import SearchForm
 from .service import search
 
 PER_PAGE = 10
+UNAVAILABLE_RETRY_AFTER = 30  # seconds
 # Shown when nothing matched: broad, common questions that always find something.
 SUGGESTED_QUERIES = ["社保卡挂失", "失业保险金申领", "养老金计算", "参保证明打印", "工伤认定", "档案托管"]
 
@@ -20,15 +22,21 @@ def search_page(request):
     home = chosen_city(request)
     context = {"query": q, "city": city, "topic": topic, "results": None}
     if q:
-        results = search(
-            q,
-            city=city and city.slug,
-            topic=topic and topic.slug,
-            page=page,
-            limit=PER_PAGE,
-            clamp_page=True,
-            home_city=home,
-        )
+        try:
+            results = search(
+                q,
+                city=city and city.slug,
+                topic=topic and topic.slug,
+                page=page,
+                limit=PER_PAGE,
+                clamp_page=True,
+                home_city=home,
+            )
+        except EngineUnavailable:
+            # No usable index at all: say so (with the hotline) instead of an empty or broken page.
+            response = render(request, "faq/search.html", {**context, "unavailable": True}, status=503)
+            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+            return response
         context.update(
             results=results,
             hits=results.hits,

@@ -135,6 +135,10 @@ HAYSTACK_CONNECTIONS = {
 HAYSTACK_SIGNAL_PROCESSOR = "faq.search.queue.QueuedSignalProcessor"
 # The engine behind faq.search (see faq/search/engine/base.py): query understanding stays above it.
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "faq.search.engine.whoosh.WhooshEngine")
+# /healthz says "degraded" (503) when an index change has waited longer than this (nothing applies the queue).
+SEARCH_INDEX_MAX_LAG_SECONDS = float(os.environ.get("SEARCH_INDEX_MAX_LAG_SECONDS", "60"))
+# Each process applies pending index changes at start and checks for them this often (0: never; faq.search.queue).
+SEARCH_INDEX_WATCH_SECONDS = float(os.environ.get("SEARCH_INDEX_WATCH_SECONDS", "5"))
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 LOGGING = {

@@ -21,6 +21,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # of waiting: the concurrency tests run threads with their own connections, as production's workers do.
     _test_db = os.path.join(tempfile.mkdtemp(prefix="portal-test-db-"), "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
+# Tests apply index changes explicitly; no process-wide recovery or watcher thread in the test process.
+SEARCH_INDEX_WATCH_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -44,7 +44,13 @@ class EngineResults:
 
 
 class Snapshot(ABC):
-    """One consistent state of the index: statistics, search and per-state memos all read the same state."""
+    """One consistent state of the index: statistics, search and per-state memos all read the same state.
+
+    ``degraded``: this is not the live index but the engine's fallback (the live one is unusable).  A read
+    that finds the index damaged raises EngineUnavailable; the engine's next snapshot is then a fallback.
+    """
+
+    degraded = False
 
     @abstractmethod
     def doc_count(self) -> int: ...
@@ -83,9 +89,10 @@ class SearchEngine(ABC):
         """The index generation searches use right now (changes when a rebuild is swapped in)."""
 
     @abstractmethod
-    def rebuild(self, documents, n_docs: int) -> str:
-        """Write every document (an iterable of about ``n_docs``) into a new generation and swap it in
-        atomically; returns the new generation's name."""
+    def rebuild(self, documents, n_docs: int, replay=None) -> str:
+        """Write every document (an iterable of about ``n_docs``) into a new generation, apply ``replay()``'s
+        (upserts, deletes) to it while no edit can reach the live index, and swap it in atomically; returns
+        the new generation's name.  A crash at any point leaves the old or the new generation live, whole."""
 
     @abstractmethod
     def cleanup(self, keep) -> None:

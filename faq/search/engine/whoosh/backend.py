@@ -3,8 +3,11 @@
 Index layout under the configured PATH: the rebuild (faq.search.engine.whoosh.generations) writes a complete index into a fresh
 ``gen-*`` directory and atomically repoints the ``current`` symlink at it.  Every backend operation first
 checks where ``current`` points and reopens the index when it moved, so readers switch from the old
-complete index to the new complete index and never see a half-built one.  Without ``current`` (a fresh
-checkout, the test settings) PATH itself is the index, exactly as in stock haystack.
+complete index to the new complete index and never see a half-built one.  Without ``current`` and without
+any ``gen-*`` directory (a fresh checkout, the test settings) PATH itself is the index, created empty on first
+use as in stock haystack.  Once generations exist, nothing here ever creates an index: a missing
+``current`` (or one pointing at a directory without an index) raises ``IndexMissing`` and the engine falls
+back to the previous complete build instead of silently searching a new empty index.
 """
 
 import copy
@@ -13,7 +16,10 @@ from pathlib import Path
 
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from whoosh.fields import STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import FuzzyTermPlugin, QueryParser
 
+from ..base import EngineUnavailable
 from .highlight import highlight_html, query_terms
 
 CURRENT = "current"
@@ -21,6 +27,10 @@ CURRENT = "current"
 # its files into memory (BytesIO over the mmap) and never reuses a reader on refresh, so after each edit
 # every search process would copy the whole index again (a quarter of a second and 400 MB at 100k entries).
 WRITER_OPTIONS = {"compound": False}
+
+
+class IndexMissing(EngineUnavailable):
+    """The live index directory holds no index (``current`` removed or pointing nowhere)."""
 
 
 def live_index_dir(root) -> str:
@@ -60,7 +70,23 @@ class JiebaWhooshSearchBackend(WhooshSearchBackend):
     def setup(self):
         self.path = live_index_dir(self.root)
         self._searcher = None
-        super().setup()
+        if self.path == str(self.root) and not any(Path(self.root).glob("gen-*")):
+            super().setup()  # the flat layout: stock haystack, which creates an empty index when there is none
+            return
+        if not os.path.isdir(self.path) or not FileStorage(self.path).index_exists():
+            raise IndexMissing(f"no index at {os.path.basename(self.path) or self.path}")
+        self.storage = FileStorage(self.path)
+        self.content_field_name, self.schema = self.whoosh_schema()
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.parser.add_plugins([FuzzyTermPlugin])
+        self.index = self.storage.open_index(schema=self.schema)
+        self.setup_complete = True
+
+    def whoosh_schema(self):
+        """(content field name, schema), without opening any index (a rebuild needs no live one)."""
+        from haystack import connections
+
+        return self.build_schema(connections[self.connection_alias].get_unified_index().all_searchfields())
 
     def ensure_current(self):
         """(Re)open the index when the ``current`` symlink was swapped since we opened it."""

@@ -12,7 +12,8 @@ and statistics are Whoosh's.
 
 Caching: a segment's postings never change once written (an edit adds a segment and marks the old
 document deleted), so decoded postings are cached per segment id, across searcher refreshes, with a
-bound on the postings held.  Deletions are applied per searcher.
+bound on the postings held.  Deletions are applied per searcher.  Every memo is bounded (``memo.LRU``,
+the bounds are the constants below): a word nobody indexed, once looked up, ages out like any other.
 """
 
 import threading
@@ -28,8 +29,15 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from faq.search.memo import LRU
+
 MAX_CACHED_POSTINGS = 16_000_000  # 8 bytes each (int32 id, float32 weight as stored): at most ~130 MB
-MAX_CACHED_DOCS = 200_000  # stored fields kept per segment (titles of ranked documents)
+MAX_CACHED_DOCS = 50_000  # stored fields (titles of ranked documents), all segments together
+# Per searcher (one state of the index):
+MAX_TERMS = 4096  # whole-index postings of the words searched lately …
+MAX_TERM_POSTINGS = 4_000_000  # … holding at most this many postings (~32 MB; usually views of the above)
+MAX_DF = 20_000  # document frequencies (a few hundred bytes each)
+MAX_LEXICONS = 8  # decoded terms of the facet fields
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -47,12 +55,12 @@ class _SegmentCache:
 
     def __init__(self):
         self.postings = OrderedDict()  # (field, bytes) -> (ids int32, weights float32)
-        self.lengths = {}  # field -> float64 array, Whoosh's quantised lengths
-        self.stored = {}  # (docnum, names) -> tuple of stored values
+        self.lengths = {}  # field -> float64 array, Whoosh's quantised lengths (one per schema field)
         self.size = 0
 
 
 _cache = {}  # segment id -> _SegmentCache
+_stored = LRU(MAX_CACHED_DOCS)  # (segment id, docnum, names) -> tuple of stored values
 _cache_size = [0]
 _lock = threading.Lock()
 
@@ -72,6 +80,8 @@ def forget_segments(keep):
         for segid in list(_cache):
             if segid not in keep:
                 _cache_size[0] -= _cache.pop(segid).size
+    if not keep:
+        _stored.clear()  # (otherwise an old segment's stored fields simply age out)
 
 
 def _decode(matcher):
@@ -179,7 +189,9 @@ class VectorSearcher:
 
     def __init__(self, searcher):
         self.searcher = searcher
+        # An empty index has one leaf with no segment (Whoosh's EmptyReader): it holds nothing to score.
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.leaves = [(reader, offset) for reader, offset in self.leaves if reader.segment() is not None]
         self._offsets = np.array([offset for _r, offset in self.leaves])
         self.n = searcher.doc_count_all()
         self.schema = searcher.schema
@@ -187,11 +199,11 @@ class VectorSearcher:
         if not isinstance(weighting, BM25F):
             raise UnsupportedQuery(f"weighting {type(weighting).__name__} is not BM25F")
         self.weighting = weighting
-        self._lengths = {}
-        self._terms = {}
-        self._df = {}
-        self._lexicons = {}
-        self._kept = {}
+        self._lengths = {}  # one per schema field
+        self._terms = LRU(MAX_TERMS, MAX_TERM_POSTINGS, weigh=lambda value: len(value[0]))
+        self._df = LRU(MAX_DF)
+        self._lexicons = LRU(MAX_LEXICONS)
+        self._kept = {}  # a few named memos (result objects, idf), each bounded by its owner
         alive = np.ones(self.n, dtype=bool)
         for reader, offset in self.leaves:
             if reader.has_deletions():
@@ -217,23 +229,25 @@ class VectorSearcher:
         try:
             btext = self.schema[fieldname].to_bytes(text)
         except (KeyError, ValueError):  # no such field / not a value of its type: Whoosh matches nothing too
-            self._terms[key] = value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
-            return value
+            return (_EMPTY_IDS, _EMPTY_WEIGHTS)
         parts = [segment_postings(reader, fieldname, btext) for reader, _o in self.leaves]
-        if len(parts) == 1:
+        if not parts:
+            value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        elif len(parts) == 1:
             value = parts[0]
         else:
             value = (
                 np.concatenate([ids + offset for (ids, _w), (_r, offset) in zip(parts, self.leaves, strict=True)]),
                 np.concatenate([w for _ids, w in parts]),
             )
-        self._terms[key] = value
+        self._terms.put(key, value)
         return value
 
     def lengths(self, fieldname):
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            lengths = np.concatenate([segment_lengths(reader, fieldname) for reader, _o in self.leaves])
+            parts = [segment_lengths(reader, fieldname) for reader, _o in self.leaves]
+            lengths = np.concatenate(parts) if parts else np.zeros(0)
             self._lengths[fieldname] = lengths
         return lengths
 
@@ -241,15 +255,12 @@ class VectorSearcher:
         """Stored values of ``names`` (a tuple) for a global document number, cached with the segment."""
         leaf = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
         reader, offset = self.leaves[leaf]
-        cache = _segment_cache(reader)
-        key = (docnum - offset, names)
-        values = cache.stored.get(key)
+        key = (reader.segment().segment_id(), docnum - offset, names)
+        values = _stored.get(key)
         if values is None:
             fields = reader.stored_fields(docnum - offset)
             values = tuple(fields.get(name) for name in names)
-            if len(cache.stored) >= MAX_CACHED_DOCS:
-                cache.stored.clear()
-            cache.stored[key] = values
+            _stored.put(key, values)
         return values
 
     def doc_frequency(self, fieldname, text):
@@ -258,14 +269,16 @@ class VectorSearcher:
         key = (fieldname, text)
         n = self._df.get(key)
         if n is None:
-            n = self._df[key] = self.searcher.doc_frequency(fieldname, text)
+            n = self.searcher.doc_frequency(fieldname, text)
+            self._df.put(key, n)
         return n
 
     def lexicon(self, fieldname):
         """The field's terms (decoded), remembered: the facets' values, read once per index state."""
         terms = self._lexicons.get(fieldname)
         if terms is None:
-            terms = self._lexicons[fieldname] = [t.decode("utf-8") for t in self.searcher.lexicon(fieldname)]
+            terms = [t.decode("utf-8") for t in self.searcher.lexicon(fieldname)]
+            self._lexicons.put(fieldname, terms)
         return terms
 
     def doc_ids(self, fieldname, text):

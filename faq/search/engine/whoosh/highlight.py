@@ -12,6 +12,7 @@ from .analysis import ANALYZER
 
 SURROUND = 40  # characters of context around the highlighted words of a snippet
 SNIPPET_SPAN = 4  # snippets come from the first this-many fragment lengths after the first query word
+HIGHLIGHT_MEMO = 20_000  # runs of text whose segmentation is remembered (functools.lru_cache)
 
 
 def query_terms(text, extra=()):
@@ -91,7 +92,7 @@ def snippet_tokens(terms, maxchars):
     return _HighlightTokens(terms, margin=2 * SURROUND, span=SNIPPET_SPAN * maxchars)
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=HIGHLIGHT_MEMO)
 def _run_offsets(run, mode):
     return tuple((t.text, t.startchar, t.endchar) for t in ANALYZER(run, chars=True, mode=mode, removestops=False))
 

@@ -15,6 +15,7 @@ import numpy as np
 from whoosh import query as wq
 
 from faq.search.analysis import bigrams, content_words
+from faq.search.memo import LRU
 from faq.search.understanding import SYNONYM_WEIGHT
 
 RERANK_DEPTH = 200  # documents whose titles are read to rank (the best by bm25 · coverage)
@@ -26,7 +27,8 @@ TITLE_PRECISION_WEIGHT = 1.0
 # The most the title factors can lift a bm25 score: (0.2 + full coverage)² · (1 + 1 + 1 + precision weight).
 MAX_LIFT = 1.2**2 * (3.0 + TITLE_PRECISION_WEIGHT)
 CITY_MISMATCH = 0.3
-TITLE_MEMO = 8192
+TITLE_MEMO = 8192  # titles whose words and bigrams are remembered (functools.lru_cache)
+MAX_IDF = 20_000  # words whose idf is remembered per index state
 
 
 def _alt_query(fieldname, alt, boost):
@@ -182,22 +184,29 @@ def _coverage(vectors, concepts):
     return total
 
 
-class _IdfMemo(dict):
-    """Memo of words' inverse document frequency in the ``text`` field, for one state of the index: the
-    backend reuses one searcher until the index changes, and a refreshed searcher starts a fresh memo."""
+class _IdfMemo:
+    """Memo (bounded: MAX_IDF) of words' inverse document frequency in the ``text`` field, for one state of
+    the index: the backend reuses one searcher until the index changes, and a refreshed searcher starts a
+    fresh memo."""
 
     @classmethod
     def of(cls, vectors):
         return vectors.kept("idf", lambda: cls(vectors))
 
     def __init__(self, vectors):
-        super().__init__()
         self.vectors = vectors
         self.n_docs = max(vectors.searcher.doc_count(), 1)
+        self.memo = LRU(MAX_IDF)
 
-    def __missing__(self, word):
-        df = self.vectors.doc_frequency("text", word)
-        value = self[word] = math.log(1 + self.n_docs / max(df, 1))
+    def __len__(self):
+        return len(self.memo)
+
+    def __getitem__(self, word):
+        value = self.memo.get(word)
+        if value is None:
+            df = self.vectors.doc_frequency("text", word)
+            value = math.log(1 + self.n_docs / max(df, 1))
+            self.memo.put(word, value)
         return value
 
 
