@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from faq import taxonomy
-from faq.models import City, SynonymGroup, ThesaurusTerm
+from faq.models import SynonymGroup, ThesaurusTerm
 
 from .analysis import DATA_DIR, bigrams, ensure_jieba, query_fillers, query_words, stopwords, sub_words, tokens
 
@@ -94,16 +94,10 @@ def expansions():
     return table
 
 
-_cities = {"names": None, "expires": 0.0}
-
-
+@lru_cache(maxsize=1)
 def city_names():
-    """[(slug, name), …] of the portal's cities, cached like the synonyms."""
-    now = time.monotonic()
-    if _cities["names"] is None or now > _cities["expires"]:
-        names = [(slug, normalize(name)) for slug, name in City.objects.values_list("slug", "name") if name]
-        _cities["names"], _cities["expires"] = names, now + SYNONYM_TTL
-    return _cities["names"]
+    """[(slug, name), …] of the portal's cities, as faq.taxonomy declares them."""
+    return [(c.slug, normalize(c.name)) for c in taxonomy.CITIES]
 
 
 @receiver(post_save, sender=SynonymGroup, dispatch_uid="search-synonyms-save")
