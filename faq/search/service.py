@@ -85,6 +85,7 @@ class SearchResults:
     scope: str | None = None  # the city searched first (the citizen's, or one the query names)
     suggestion: str = ""  # 「您是不是要找」: the corrected query these results are for
     ranked: list = field(default_factory=list, repr=False)
+    unknown: list = field(default_factory=list)  # words no document holds (typos, other agencies' terms)
     terms: frozenset = frozenset()
     degraded: bool = False  # answered from the previous complete build: the live index is unusable
 
@@ -193,21 +194,27 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     parsed = understanding.analyse(q)
     named = understanding.mentioned_cities(parsed.text)
     scope = city or (next(iter(named)) if len(named) == 1 else None) or home_city
+    if scope and scope in named:
+        # The city is the filter now: its name is no longer something for the answer to contain.
+        parsed = understanding.analyse(understanding.without_city_names(q) or q)
     found = run(q, parsed, scope)
-    if not found.answered:
+    corrected = None
+    if not found.answered or found.unknown:
         corrected = spelling.correct(parsed.text, query_words(parsed.text), run.known)
         if corrected:
             fixed = run(q, understanding.analyse(corrected), scope)
-            if fixed.answered:
+            if fixed.answered and fixed.confidence > found.confidence:
                 found, found.suggestion = fixed, corrected
     if not found.answered and scope and not city:
         # Looking in the other cities: the scoped city's name is no longer part of the question.
-        text = understanding.without_city_names(found.suggestion or q)
-        elsewhere = run(q, understanding.analyse(text), None)
-        if elsewhere.answered:
-            # Another city's answer is no answer for this city: say so, never show it as if it were local.
-            suggestion = found.suggestion
-            found, found.city_fallback, found.answered, found.suggestion = elsewhere, True, False, suggestion
+        for text in dict.fromkeys(t for t in (found.suggestion, corrected, q) if t):
+            elsewhere = run(q, understanding.analyse(understanding.without_city_names(text) or text), None)
+            if elsewhere.answered:
+                # Another city's answer is no answer for this city: say so, never show it as if it were local.
+                elsewhere.city_fallback, elsewhere.answered = True, False
+                elsewhere.suggestion = text if text != q else ""
+                found = elsewhere
+                break
     found.scope = scope
     return run.finish(found, highlight)
 
@@ -234,7 +241,7 @@ class _Run:
             page = max(1, math.ceil(found.total / self.limit))
         _promote_hub_entries(found.ranked, parsed)
         results = SearchResults(q, parsed.text, found.total, page, self.limit, [], found.facets, parsed.concepts)
-        results.ranked, results.terms = found.ranked, parsed.highlight_terms
+        results.ranked, results.terms, results.unknown = found.ranked, parsed.highlight_terms, parsed.unknown
         results.degraded = self.snapshot.degraded
         results.confidence = answer_confidence(found, parsed)
         results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed)
@@ -268,6 +275,8 @@ class _Run:
         groups = understanding.out_of_scope(parsed.text)
         if not groups:
             return True
+        if not found.ranked:
+            return False
         top = _load([found.ranked[0][1]], self.snapshot)
         if not top:
             return False
