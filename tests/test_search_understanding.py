@@ -128,3 +128,13 @@ def test_suggestions_match_the_prefix_and_the_city(kb, client, commit):
     )
     response = client.get("/api/suggest/", {"q": "退保", "city": "beijing"})
     assert response.status_code == 400 and "未知城市" in response.json()["error"]
+
+
+def test_toneless_pinyin_is_read_as_the_questions_words(kb):
+    results, hit = first("shebaoka guashi")
+    assert hit == kb["lost"] and results.suggestion == "社保卡挂失"
+    results, hit = first("yanglaojin zenme jisuan")
+    assert hit == kb["pension"] and results.suggestion.startswith("养老金")
+    # Latin words that are not pinyin of anything indexed stay as typed.
+    results, _hit = first("hello world")
+    assert results.suggestion == "" and not results.answered

@@ -19,7 +19,7 @@ from faq.errors import BadParameter
 from faq.models import Entry, IndexTask, Office
 
 from . import queue, spelling, understanding
-from .analysis import query_words
+from .analysis import query_fillers, query_words, stopwords
 from .engine import get_engine
 from .engine.base import EngineQuery, EngineUnavailable
 from .memo import LRU
@@ -192,6 +192,9 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     queue.recover()  # once per process: what a killed process left pending reaches the index
     run = _Run(topic=topic, page=page, limit=limit, facets=facets, clamp_page=clamp_page)
     parsed = understanding.analyse(q)
+    typed_pinyin = run.from_pinyin(parsed.text)
+    if typed_pinyin:
+        parsed = understanding.analyse(typed_pinyin)
     named = understanding.mentioned_cities(parsed.text)
     scope = city or (next(iter(named)) if len(named) == 1 else None) or home_city
     if scope and scope in named:
@@ -216,6 +219,8 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
                 found = elsewhere
                 break
     found.scope = scope
+    if typed_pinyin and not found.suggestion:
+        found.suggestion = typed_pinyin
     return run.finish(found, highlight)
 
 
@@ -227,6 +232,15 @@ class _Run:
         self.engine = get_engine()
         self.snapshot = self.engine.snapshot()  # EngineUnavailable when no index is usable at all
         self.topic, self.page, self.limit, self.facets, self.clamp_page = topic, page, limit, facets, clamp_page
+
+    def from_pinyin(self, text):
+        """Chinese for a query typed in toneless pinyin (shebaoka buban), from the indexed questions' words."""
+        if not spelling.looks_like_pinyin(text):
+            return None
+        table = self.snapshot.memo(
+            "pinyin", lambda: spelling.pinyin_table(self.snapshot.question_words() | query_fillers() | stopwords())
+        )
+        return spelling.from_pinyin(text, table)
 
     def known(self, word):
         return self.snapshot.doc_frequency("text", word) > 0

@@ -84,3 +84,49 @@ def correct(text, words, known):
             changed = True
     corrected = "".join(chars)
     return corrected if changed and corrected != text else None
+
+
+_PINYIN_QUERY = re.compile(r"^[a-z' ]{4,}$")
+MAX_PINYIN_WORD = 24  # letters in one word's pinyin (社会保障卡: shehuibaozhangka, 16)
+
+
+def looks_like_pinyin(text):
+    return bool(_PINYIN_QUERY.match(text))
+
+
+@lru_cache(maxsize=100_000)
+def pinyin_of(word):
+    """Toneless pinyin of a word, letters only (社保卡 → shebaoka); "" when a character has none."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors=lambda chars: [""] * len(chars))
+    return "".join(syllables) if all(syllables) else ""
+
+
+def pinyin_table(words):
+    """{pinyin: the most frequent word spelled so} for a vocabulary (the index's question words)."""
+    freq = ensure_jieba().FREQ
+    table = {}
+    for word in words:
+        key = pinyin_of(word)
+        if key and len(key) <= MAX_PINYIN_WORD and freq.get(word, 0) >= freq.get(table.get(key, ""), 0):
+            table[key] = word
+    return table
+
+
+def from_pinyin(text, table):
+    """Chinese for a toneless pinyin query (``shebaoka buban`` → 社保卡补办), or None.  Each space-separated
+    part is split into the fewest vocabulary words (dynamic programming over the letters)."""
+    words = []
+    for part in text.replace("'", " ").split():
+        best = [None] * (len(part) + 1)  # best[i]: fewest words spelling part[:i]
+        best[0] = []
+        for i in range(1, len(part) + 1):
+            for j in range(max(0, i - MAX_PINYIN_WORD), i):
+                word = table.get(part[j:i])
+                if word and best[j] is not None and (best[i] is None or len(best[j]) + 1 < len(best[i])):
+                    best[i] = best[j] + [word]
+        if best[-1] is None:
+            return None
+        words.extend(best[-1])
+    return "".join(words) or None

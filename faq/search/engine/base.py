@@ -67,6 +67,10 @@ class Snapshot(ABC):
         """Up to ``limit`` (title, identifier) pairs whose title starts with or holds ``prefix``."""
 
     @abstractmethod
+    def question_words(self) -> set:
+        """The content words of every indexed question and 相似问法 (for pinyin queries)."""
+
+    @abstractmethod
     def memo(self, name: str, factory):
         """A cache kept for this state of the index only (result objects, idf); a new state starts empty."""
 

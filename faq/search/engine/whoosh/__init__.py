@@ -83,6 +83,17 @@ class WhooshSnapshot(Snapshot):
         return EngineResults(ranked=ranked, total=int(matched.sum()), facets=counts, coverage=coverage)
 
     @_guarded
+    def question_words(self):
+        def collect():
+            words = set()
+            for fields in self.searcher.all_stored_fields():
+                words.update((fields.get("title_words") or "").split())
+                words.update((fields.get("similar_words") or "").replace("|", " ").split())
+            return words
+
+        return self.memo("question_words", collect)
+
+    @_guarded
     def suggest(self, prefix, city=None, limit=8):
         return self.memo("suggestions", lambda: Suggestions(self.searcher)).find(prefix, city, limit)
 
