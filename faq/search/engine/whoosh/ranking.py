@@ -27,6 +27,9 @@ TITLE_PRECISION_WEIGHT = 1.0
 # The most the title factors can lift a bm25 score: (0.2 + full coverage)² · (1 + 1 + 1 + precision weight).
 MAX_LIFT = 1.2**2 * (3.0 + TITLE_PRECISION_WEIGHT)
 CITY_MISMATCH = 0.3
+LONG_QUERY_CONCEPTS = 4  # from this many concepts a query is a situation, not a keyword search
+TAIL_SHARE = 0.5  # ... and its weak OR matches (under half the best coverage) are cut,
+KEEP_HEAD = 20  # except among the best this-many by bm25 · coverage, which the title factors may still lift
 TITLE_MEMO = 8192  # titles whose words and bigrams are remembered (functools.lru_cache)
 MAX_IDF = 20_000  # words whose idf is remembered per index state
 
@@ -100,7 +103,15 @@ def rank(vectors, query, depth):
     matched = evaluated.matched if flt is None else evaluated.matched & vectors.mask(flt)
     total_weight = sum(c.idf for c in query.concepts) or 1.0
     coverage = _coverage(vectors, query.concepts) / total_weight
-    docs = vectors.top(evaluated.scores * (0.2 + coverage) ** 2, np.flatnonzero(matched), depth)
+    prerank = evaluated.scores * (0.2 + coverage) ** 2
+    if len(query.concepts) >= LONG_QUERY_CONCEPTS and matched.any():
+        # A situation told in a sentence shares a word or two with half the knowledge base: past the best
+        # KEEP_HEAD candidates, keep only documents covering a fair share of what the best one covers, so
+        # totals and facets mean something.
+        strong = coverage >= TAIL_SHARE * float(coverage[matched].max())
+        strong[vectors.top(prerank, np.flatnonzero(matched), KEEP_HEAD)] = True
+        matched = matched & strong
+    docs = vectors.top(prerank, np.flatnonzero(matched), depth)
     scorer = _TitleScorer(vectors, query, total_weight)
     bound = evaluated.scores[docs] * MAX_LIFT
     best_left = np.maximum.accumulate(bound[::-1])[::-1]  # the highest bound among candidates i, i+1, …
