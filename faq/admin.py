@@ -4,14 +4,16 @@ re-import keeps it instead of overwriting it."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .actions import do_delete, do_save_staff_edit, do_set_status
+from .actions import do_apply_link_rules, do_delete, do_save_staff_edit, do_set_status
 from .cards import CARD_FIELD_NAMES
 from .models import (
     AuditEvent,
     City,
     District,
     Entry,
+    EntryOffice,
     Keyword,
+    LinkRule,
     Office,
     PhoneNumber,
     ProcedureStep,
@@ -46,6 +48,18 @@ class OfficePhoneInline(admin.TabularInline):
     fk_name = "office"
     extra = 0
     fields = ("label", "number", "district", "city", "order")
+
+
+class EntryOfficeInline(admin.TabularInline):
+    """Offices serving the entry, with where each link came from; a row added here is a staff link, which
+    no re-import or rule change removes."""
+
+    model = EntryOffice
+    extra = 0
+    fields = ("office", "origin", "rule")
+    readonly_fields = ("origin", "rule")
+    autocomplete_fields = ("office",)
+    verbose_name_plural = _("办理地点（来源：来源文档 / 关联规则 / 工作人员）")
 
 
 class StaffEditMixin:
@@ -83,9 +97,9 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         "updated_at",
         "staff_marker",
     )
-    autocomplete_fields = ("offices", "keywords")
+    autocomplete_fields = ("keywords",)
     filter_horizontal = ("topics", "districts")
-    inlines = [ProcedureStepInline, EntryPhoneInline]
+    inlines = [ProcedureStepInline, EntryPhoneInline, EntryOfficeInline]
     actions = ["publish", "unpublish"]
 
     @admin.action(description=_("发布所选条目"), permissions=["change"])
@@ -100,7 +114,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("question", "answer", "city", "audience", "status")}),
-        (_("办事指南"), {"fields": (*CARD_FIELD_NAMES, "offices")}),
+        (_("办事指南"), {"fields": CARD_FIELD_NAMES}),
         (_("分类"), {"fields": ("topics", "districts", "keywords")}),
         (
             _("来源（只读）"),
@@ -121,6 +135,19 @@ class OfficeAdmin(StaffEditMixin, admin.ModelAdmin):
     list_select_related = ("city", "district")
     readonly_fields = (*SOURCE_FIELDS, "staff_marker")
     inlines = [OfficePhoneInline]
+
+
+@admin.register(LinkRule)
+class LinkRuleAdmin(admin.ModelAdmin):
+    list_display = ("phrases", "office_kinds", "office_name", "city", "by_district", "active")
+    list_filter = ("city", "active")
+    search_fields = ("phrases", "office_kinds", "office_name", "note")
+    actions = ["apply_now"]
+
+    @admin.action(description=_("立即按所选规则重新关联条目"), permissions=["change"])
+    def apply_now(self, request, queryset):
+        n = do_apply_link_rules(request.user)
+        self.message_user(request, f"已更新 {n} 条条目的办理地点。")
 
 
 @admin.register(PhoneNumber)

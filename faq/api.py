@@ -91,6 +91,7 @@ class OfficeOut(Schema):
     address: str
     district: str | None
     city: CityOut
+    kind: str
     hours: str
     phones: list[PhoneOut]
     url: str

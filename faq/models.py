@@ -209,7 +209,9 @@ class Entry(ImportedRecord):
     districts = models.ManyToManyField(District, blank=True, related_name="entries", verbose_name=_("涉及区县"))
     topics = models.ManyToManyField(Topic, blank=True, related_name="entries", verbose_name=_("主题"))
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="entries", verbose_name=_("关键词"))
-    offices = models.ManyToManyField(Office, blank=True, related_name="entries", verbose_name=_("办理地点"))
+    offices = models.ManyToManyField(
+        Office, blank=True, through="EntryOffice", related_name="entries", verbose_name=_("办理地点")
+    )
     audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices, default=Audience.GENERAL)
     conditions = models.TextField(_("办理条件"), blank=True)
     materials = models.TextField(_("所需材料"), blank=True)
@@ -251,8 +253,79 @@ class Entry(ImportedRecord):
             snapshot["phones"] = sorted((p.number, p.label) for p in self.phones.all())
             snapshot["topics"] = sorted(t.slug for t in self.topics.all())
             snapshot["districts"] = sorted(d.pk for d in self.districts.all())
-            snapshot["offices"] = sorted(o.pk for o in self.offices.all())
+            # Rule links follow the rules, not the entry: a rule change must not look like a staff edit.
+            snapshot["offices"] = sorted(
+                link.office_id for link in self.office_links.all() if link.origin != EntryOffice.Origin.RULE
+            )
         return snapshot
+
+
+class EntryOffice(models.Model):
+    """An entry–office link and where it came from.  The importer replaces only the links it made (source
+    and rule); a link staff added stays whatever a re-import or a rule change does."""
+
+    class Origin(models.TextChoices):
+        SOURCE = "source", _("来源文档")
+        RULE = "rule", _("关联规则")
+        STAFF = "staff", _("工作人员")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="office_links", verbose_name=_("条目"))
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="entry_links", verbose_name=_("办事机构"))
+    # Rows the admin creates are staff links; the importer always says what it made.
+    origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.STAFF)
+    rule = models.ForeignKey(
+        "LinkRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("规则")
+    )
+
+    class Meta:
+        db_table = "faq_entry_offices"  # the table of the former auto-created many-to-many
+        unique_together = [("entry", "office")]
+        verbose_name = _("办理地点")
+        verbose_name_plural = _("办理地点")
+
+    def __str__(self):
+        return f"{self.entry_id} → {self.office}"
+
+
+class LinkRule(models.Model):
+    """ "An entry that mentions one of these places is served by offices of this kind": staff-editable data
+    (seeded from faq/data/link_rules.json) that the importer applies to every entry staff did not edit."""
+
+    phrases = models.CharField(
+        _("答复中提到的地点"),
+        max_length=300,
+        help_text=_("逗号分隔，条目含其中任意一个即适用，例如：发卡银行,社保卡服务网点"),
+    )
+    office_kinds = models.CharField(
+        _("办事机构类别"), max_length=200, blank=True, help_text=_("逗号分隔，与办事机构的“类别”一致")
+    )
+    office_name = models.CharField(_("机构名称包含"), max_length=100, blank=True)
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("城市"), help_text=_("留空：所有城市")
+    )
+    by_district = models.BooleanField(
+        _("按区县缩小"), default=True, help_text=_("条目提到区县且该区县有此类机构时，只关联该区县的机构")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("关联规则")
+        verbose_name_plural = _("关联规则")
+
+    def __str__(self):
+        return f"{self.phrases[:40]} → {self.office_kinds or self.office_name}"
+
+    @staticmethod
+    def split(value):
+        return [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+
+    def phrase_list(self):
+        return self.split(self.phrases)
+
+    def kind_list(self):
+        return self.split(self.office_kinds)
 
 
 class ProcedureStep(models.Model):

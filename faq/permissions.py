@@ -11,6 +11,8 @@ EDITOR_PERMISSIONS = {
     "entry": ["add", "change", "view"],
     "procedurestep": ["add", "change", "delete", "view"],
     "office": ["add", "change", "view"],
+    "entryoffice": ["add", "change", "delete", "view"],
+    "linkrule": ["add", "change", "delete", "view"],
     "phonenumber": ["add", "change", "delete", "view"],
     "keyword": ["add", "change", "view"],
     "synonymgroup": ["add", "change", "view"],

@@ -9,6 +9,9 @@ from django.template import loader
 from portal.middleware import is_outage, outage_response
 
 from . import queries
+from .errors import BadParameter
+
+DISTRICT_COOKIE_AGE = 180 * 24 * 3600
 
 
 def home(request):
@@ -39,12 +42,31 @@ def keyword_detail(request, pk):
     return render(request, "faq/keyword.html", queries.keyword_page(pk))
 
 
+def bad_request(request, exc):
+    return render(request, "400.html", {"message": str(exc)}, status=400)
+
+
 def entry_detail(request, pk):
-    return render(request, "faq/entry.html", queries.entry_detail_page(pk))
+    try:
+        context = queries.entry_detail_page(pk, request.GET.get("district"), request.COOKIES)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    response = render(request, "faq/entry.html", context)
+    district = context["chosen_district"]
+    if request.GET.get("district") and district is not None:
+        # Remembered so the next entry page lists this district's offices first too.
+        for name, value in (("city", district.city.slug), ("district", district.slug)):
+            response.set_cookie(name, value, max_age=DISTRICT_COOKIE_AGE, samesite="Lax")
+    return response
 
 
 def office_index(request):
-    return render(request, "faq/office_index.html", queries.office_index_page())
+    params = {k: request.GET.get(k) or None for k in ("city", "district", "kind")}
+    try:
+        context = queries.office_index_page(**params)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    return render(request, "faq/office_index.html", context)
 
 
 def office_detail(request, pk):

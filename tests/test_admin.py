@@ -36,7 +36,6 @@ def change_form_data(entry, **overrides):
         "conditions": entry.conditions,
         "materials": entry.materials,
         "location": entry.location,
-        "offices": [o.pk for o in entry.offices.all()],
         "topics": [t.pk for t in entry.topics.all()],
         "districts": [d.pk for d in entry.districts.all()],
         "keywords": [k.pk for k in entry.keywords.all()],
@@ -49,6 +48,18 @@ def change_form_data(entry, **overrides):
         "phones-MIN_NUM_FORMS": "0",
         "phones-MAX_NUM_FORMS": "1000",
     }
+    links = list(entry.office_links.all())
+    data.update(
+        {
+            "office_links-TOTAL_FORMS": str(len(links)),
+            "office_links-INITIAL_FORMS": str(len(links)),
+            "office_links-MIN_NUM_FORMS": "0",
+            "office_links-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, link in enumerate(links):
+        data.update({f"office_links-{i}-id": link.pk, f"office_links-{i}-entry": entry.pk})
+        data[f"office_links-{i}-office"] = link.office_id
     data.update(overrides)
     return data
 

@@ -101,13 +101,15 @@ class TestImportAll:
         ]
         assert entry.conditions == "用人单位与劳动者签订劳动合同"
 
-    def test_furong_labour_inspection_phone(self, imported):
+    def test_furong_labour_inspection_office(self, imported):
         entry = Entry.objects.get(source__filename__startswith="000_", source_key="q13")
-        phone = entry.phones.get(district__name="芙蓉区")
+        office = entry.offices.get(district__name="芙蓉区")
+        assert office.kind == "劳动保障监察机构"
+        phone = office.phones.get()
         assert phone.number == "0731-82293155"
-        assert "劳动监察" in phone.label
+        assert "劳动保障监察" in phone.label
         assert phone.tel_href == "tel:073182293155"
-        assert entry.phones.count() == 10
+        assert entry.offices.filter(kind="劳动保障监察机构").count() == 10
 
     def test_social_security_card_centre(self, imported):
         office = Office.objects.get(name="长沙市社会保障卡管理服务中心")

@@ -390,7 +390,7 @@ BOUNDED = {
     "entry": (None, 10),
     "city": ("/cities/changsha/", 6),
     "keyword": (None, 3),
-    "office_index": ("/offices/", 3),
+    "office_index": ("/offices/", 5),
     "phone_index": ("/phones/", 2),
 }
 
