@@ -25,6 +25,7 @@ from .models import (
     District,
     Entry,
     EntryOffice,
+    Material,
     Office,
     PhoneNumber,
     ProcedureStep,
@@ -33,7 +34,7 @@ from .models import (
     Topic,
 )
 from .parsers import parser_for
-from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError
+from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError, fill_guide
 
 CURATED_OFFICES = Path(__file__).resolve().parent / "data" / "offices.json"
 
@@ -267,6 +268,10 @@ class Importer:
         ProcedureStep.objects.bulk_create(
             ProcedureStep(entry=entry, order=i, text=text) for i, text in enumerate(parsed.steps, start=1)
         )
+        entry.material_items.all().delete()
+        Material.objects.bulk_create(
+            Material(entry=entry, order=i, **asdict(m)) for i, m in enumerate(parsed.material_items, start=1)
+        )
         entry.phones.all().delete()
         PhoneNumber.objects.bulk_create(self.phone_row(p, city, i, entry=entry) for i, p in enumerate(parsed.phones))
         entry.topics.set([self.topics[slug] for slug in record["topics"]])
@@ -318,6 +323,8 @@ def parse_paths(paths) -> list[tuple[ParsedDocument, str]]:
             raise
         except Exception as exc:  # a layout the parser did not expect: name the file, keep the cause
             raise ParseError(f"{path.name}: cannot parse ({type(exc).__name__}: {exc})") from exc
+        for entry in doc.entries:
+            fill_guide(entry)
         parsed.append((doc, hashlib.sha256(text.encode("utf-8")).hexdigest()))
     return parsed
 

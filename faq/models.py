@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .cards import CARD_FIELD_NAMES
 
+FINGERPRINTED_WHEN_EMPTY = ("conditions", "materials", "location")
+
 
 class City(models.Model):
     slug = models.SlugField(_("标识"), unique=True)
@@ -216,6 +218,19 @@ class Entry(ImportedRecord):
     conditions = models.TextField(_("办理条件"), blank=True)
     materials = models.TextField(_("所需材料"), blank=True)
     location = models.TextField(_("受理地点"), blank=True)
+    # The other 办事指南 elements (faq.cards): free text, as the sources state them.
+    target = models.TextField(_("办理对象"), blank=True)
+    service_forms = models.CharField(_("办理形式"), max_length=50, blank=True, help_text=_("窗口、网上、自助、邮寄"))
+    service_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
+    promised_time_limit = models.CharField(_("承诺办理时限"), max_length=100, blank=True)
+    legal_time_limit = models.CharField(_("法定办理时限"), max_length=100, blank=True)
+    charged = models.CharField(_("是否收费"), max_length=20, blank=True, help_text=_("例如：不收费"))
+    fee_standard = models.TextField(_("收费标准"), blank=True)
+    online = models.CharField(_("是否网办"), max_length=20, blank=True, help_text=_("例如：可网上办理"))
+    online_path = models.CharField(_("线上办理路径"), max_length=300, blank=True, help_text=_("菜单路径 A → B → C"))
+    online_url = models.URLField(_("网办入口"), max_length=300, blank=True)
+    consult_phone = models.CharField(_("咨询电话"), max_length=100, blank=True)
+    complaint_phone = models.CharField(_("监督投诉电话"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     source_position = models.PositiveIntegerField(_("来源位置"), default=0)
     source_section = models.CharField(_("来源栏目"), max_length=100, blank=True)
@@ -245,11 +260,16 @@ class Entry(ImportedRecord):
             "answer": self.answer,
             "city": self.city_id,
             "audience": self.audience,
-            **{name: getattr(self, name) for name in CARD_FIELD_NAMES},
+            # An element left empty is not part of the fingerprint, so adding an element to faq.cards does
+            # not make every imported record look edited (the first three always were).
+            **{n: getattr(self, n) for n in CARD_FIELD_NAMES if getattr(self, n) or n in FINGERPRINTED_WHEN_EMPTY},
             "status": self.status,
         }
         if self.pk:
             snapshot["steps"] = [s.text for s in self.steps.all()]
+            materials = [m.snapshot() for m in self.material_items.all()]
+            if materials:
+                snapshot["material_items"] = materials
             snapshot["phones"] = sorted((p.number, p.label) for p in self.phones.all())
             snapshot["topics"] = sorted(t.slug for t in self.topics.all())
             snapshot["districts"] = sorted(d.pk for d in self.districts.all())
@@ -326,6 +346,29 @@ class LinkRule(models.Model):
 
     def kind_list(self):
         return self.split(self.office_kinds)
+
+
+class Material(models.Model):
+    """One row of the 材料清单: how many originals and copies, and whether it is always needed."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="material_items", verbose_name=_("条目"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("材料名称"), max_length=300)
+    originals = models.PositiveSmallIntegerField(_("原件份数"), null=True, blank=True)
+    copies = models.PositiveSmallIntegerField(_("复印件份数"), null=True, blank=True)
+    required = models.BooleanField(_("必备"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["entry", "order", "pk"]
+        verbose_name = _("材料")
+        verbose_name_plural = _("材料清单")
+
+    def __str__(self):
+        return self.name
+
+    def snapshot(self):
+        return [self.name, self.originals, self.copies, self.required, self.note]
 
 
 class ProcedureStep(models.Model):

@@ -11,6 +11,7 @@ EDITOR_PERMISSIONS = {
     "entry": ["add", "change", "view"],
     "procedurestep": ["add", "change", "delete", "view"],
     "office": ["add", "change", "view"],
+    "material": ["add", "change", "delete", "view"],
     "entryoffice": ["add", "change", "delete", "view"],
     "linkrule": ["add", "change", "delete", "view"],
     "phonenumber": ["add", "change", "delete", "view"],

@@ -1,16 +1,13 @@
 """Read-side queries shared by the API and the pages: validation of slugs and pages, serialisation."""
 
 import math
-from urllib.parse import urlencode
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
 from django.http import Http404
-from django.urls import reverse
 
-from .cards import CARD_FIELD_NAMES, card_sections
+from .cards import CARD_FIELD_NAMES, CARD_FIELDS, missing_elements
 from .errors import BadParameter
-from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
-from .taxonomy import CITY_BY_SLUG
+from .models import City, District, Entry, EntryOffice, Keyword, Office, PhoneNumber, Topic
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -118,11 +115,13 @@ def entry_with_relations(entry_id):
         .select_related("city", "source")
         .prefetch_related(
             "steps",
+            "material_items",
             "topics",
             "districts",
             "keywords",
             PHONES,
             Prefetch("offices", queryset=offices_with_phones()),
+            Prefetch("office_links", queryset=EntryOffice.objects.select_related("office")),
         )
         .filter(pk=entry_id)
         .first()
@@ -145,6 +144,7 @@ def entry_detail(entry_id):
         "keywords": [k.name for k in entry.keywords.all()],
         **{name: getattr(entry, name) for name in CARD_FIELD_NAMES},
         "steps": [{"order": s.order, "text": s.text} for s in entry.steps.all()],
+        "guide": guide_dict(entry),
         "phones": [phone_dict(p) for p in entry.phones.all()],
         "offices": [office_dict(o) for o in entry.offices.all()],
         "source": {
@@ -154,6 +154,20 @@ def entry_detail(entry_id):
         },
         "updated_at": entry.updated_at.isoformat(),
         "url": entry.get_absolute_url(),
+    }
+
+
+def material_dict(m):
+    return {"name": m.name, "originals": m.originals, "copies": m.copies, "required": m.required, "note": m.note}
+
+
+def guide_dict(entry):
+    """The 办事指南 elements (faq.cards) as one object, with the 材料清单 rows and what is still missing."""
+    items = list(entry.material_items.all())
+    return {
+        **{f.name: getattr(entry, f.name) for f in CARD_FIELDS},
+        "material_items": [material_dict(m) for m in items],
+        "missing": missing_elements(entry, has_phone=bool(entry.phones.all()), has_materials=bool(items)),
     }
 
 
@@ -362,125 +376,3 @@ def related_entries(entry, limit=RELATED_LIMIT):
         .annotate(other_city=Case(When(city=entry.city_id, then=0), default=1, output_field=IntegerField()))
         .order_by("other_city", "city__order", "source_position", "pk")[:limit]
     )
-
-
-OFFICE_PREVIEW = 4
-
-
-def chosen_district(city, slug=None, cookie_city=None, cookie_slug=None):
-    """The district the citizen chose: ``slug`` (a query parameter: unknown → 400), else the remembered
-    cookie when it belongs to this city (a stale cookie is ignored)."""
-    if slug:
-        return district_or_error(slug, city)
-    if cookie_slug and cookie_city == city.slug:
-        return District.objects.filter(city=city, slug=cookie_slug).first()
-    return None
-
-
-def office_groups(entry, district=None):
-    """The entry's offices by kind, nearest first (the chosen district, else the districts the entry names),
-    with at most OFFICE_PREVIEW shown when a kind has many and a link to all of them."""
-    near = {district.pk} if district else {d.pk for d in entry.districts.all()}
-    by_kind = {}
-    for office in entry.offices.all():
-        by_kind.setdefault(office.kind, []).append(office)
-    groups = []
-    for kind, offices in by_kind.items():
-        offices.sort(key=lambda o: (o.district_id not in near, o.district.order if o.district_id else -1, o.name))
-        many = len(offices) > OFFICE_PREVIEW + 1
-        groups.append(
-            {
-                "kind": kind,
-                "offices": offices[:OFFICE_PREVIEW] if many else offices,
-                "total": len(offices),
-                "more_url": f"{reverse('faq:office_index')}?{urlencode({'city': entry.city.slug, 'kind': kind})}"
-                if many
-                else "",
-                "unit": "网点" if "网点" in kind else "个机构",
-            }
-        )
-    return groups
-
-
-def entry_detail_page(pk, district_slug=None, cookies=None):
-    entry = entry_with_relations(pk)
-    cookies = cookies or {}
-    district = chosen_district(entry.city, district_slug, cookies.get("city"), cookies.get("district"))
-    return {
-        "entry": entry,
-        "card_sections": card_sections(entry),
-        "topics": list(entry.topics.all()),
-        "phones": unique_phones(entry.phones.all()),
-        "related": related_entries(entry),
-        "office_groups": office_groups(entry, district),
-        "chosen_district": district,
-        "city_districts": list(entry.city.districts.all()),
-    }
-
-
-def office_index_page(city=None, district=None, kind=None):
-    """Offices grouped as [(city, [(district or None, [offices])])], filtered by city, district and kind of
-    business (unknown values → BadParameter), with the choices for the filter form."""
-    offices = offices_with_phones()
-    city_obj = city_or_error(city) if city else None
-    district_obj = district_or_error(district, city_obj) if district else None
-    kinds = list(Office.objects.exclude(kind="").order_by("kind").values_list("kind", flat=True).distinct())
-    if kind and kind not in kinds:
-        raise BadParameter(f"未知办事机构类别: {kind!r}")
-    if city_obj:
-        offices = offices.filter(city=city_obj)
-    if district_obj:
-        offices = offices.filter(district=district_obj)
-    if kind:
-        offices = offices.filter(kind=kind)
-    offices = list(offices)
-    cities = list(City.objects.prefetch_related("districts"))
-    filtered = bool(city_obj or district_obj or kind)
-    return {
-        "groups": group_by_city_and_district(offices),
-        "office_count": len(offices),
-        "filters": {"city": city_obj, "district": district_obj, "kind": kind or ""},
-        "filtered": filtered,
-        "kinds": kinds,
-        "cities": cities,
-        "cities_without_offices": [] if filtered else cities_without_offices(cities, offices),
-    }
-
-
-def cities_without_offices(cities, offices):
-    """Cities the directory holds no office for, with their 网办 entry points and hotline (faq.taxonomy)."""
-    with_offices = {o.city_id for o in offices}
-    return [{"city": c, "info": CITY_BY_SLUG.get(c.slug)} for c in cities if c.pk not in with_offices]
-
-
-def group_by_city_and_district(items):
-    cities = {}
-    for item in items:
-        districts = cities.setdefault(item.city, {})
-        districts.setdefault(item.district, []).append(item)
-    return [
-        {
-            "city": city,
-            # City-wide items (no district) first, then districts in their own order.
-            "districts": [
-                {"district": d, "items": rows}
-                for d, rows in sorted(districts.items(), key=lambda kv: (kv[0] is not None, kv[0] and kv[0].order))
-            ],
-        }
-        for city, districts in cities.items()
-    ]
-
-
-def office_detail_page(pk):
-    office = offices_with_phones().filter(pk=pk).first() or not_found(f"办事机构 {pk} 不存在")
-    return {"office": office, "entries": list(entry_list().filter(offices=office))}
-
-
-def phone_index_page():
-    phones = (
-        public_phones()
-        .select_related("city", "district", "office")
-        .order_by("city__order", "district__order", "office__name", "order", "pk")
-    )
-    phones = unique_phones(phones)
-    return {"groups": group_by_city_and_district(phones), "phone_count": len(phones)}

@@ -8,7 +8,7 @@ from django.template import loader
 
 from portal.middleware import is_outage, outage_response
 
-from . import queries
+from . import directory, queries
 from .errors import BadParameter
 
 DISTRICT_COOKIE_AGE = 180 * 24 * 3600
@@ -48,7 +48,7 @@ def bad_request(request, exc):
 
 def entry_detail(request, pk):
     try:
-        context = queries.entry_detail_page(pk, request.GET.get("district"), request.COOKIES)
+        context = directory.entry_detail_page(pk, request.GET.get("district"), request.COOKIES)
     except BadParameter as exc:
         return bad_request(request, exc)
     response = render(request, "faq/entry.html", context)
@@ -63,18 +63,18 @@ def entry_detail(request, pk):
 def office_index(request):
     params = {k: request.GET.get(k) or None for k in ("city", "district", "kind")}
     try:
-        context = queries.office_index_page(**params)
+        context = directory.office_index_page(**params)
     except BadParameter as exc:
         return bad_request(request, exc)
     return render(request, "faq/office_index.html", context)
 
 
 def office_detail(request, pk):
-    return render(request, "faq/office.html", queries.office_detail_page(pk))
+    return render(request, "faq/office.html", directory.office_detail_page(pk))
 
 
 def phone_index(request):
-    return render(request, "faq/phone_index.html", queries.phone_index_page())
+    return render(request, "faq/phone_index.html", directory.phone_index_page())
 
 
 def page_not_found(request, exception=None):

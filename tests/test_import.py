@@ -89,10 +89,11 @@ class TestImportAll:
             for other in ["武汉", "淄博", "上海", "无锡", "镇江", "黑龙江", "阳东"]:
                 assert other not in entry.question + entry.answer, (entry.source_key, other)
 
-    def test_kunshan_employer_registration_has_five_steps(self, imported):
+    def test_kunshan_employer_registration_is_an_online_path(self, imported):
         entry = Entry.objects.get(city__slug="kunshan", question__contains="用人单位用工登记")
         assert entry.audience == Entry.Audience.EMPLOYER
-        assert [s.text for s in entry.steps.order_by("order")] == [
+        assert not entry.steps.exists()
+        assert entry.online_path.split(" → ") == [
             "江苏人社网上办事服务大厅",
             "单位办事",
             "社会保险",

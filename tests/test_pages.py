@@ -387,7 +387,7 @@ BOUNDED = {
     "home": ("/", 6),
     "topic": ("/topics/social-security-card/", 3),
     "district": ("/cities/changsha/furong/", 6),
-    "entry": (None, 10),
+    "entry": (None, 12),
     "city": ("/cities/changsha/", 6),
     "keyword": (None, 3),
     "office_index": ("/offices/", 5),
@@ -450,8 +450,8 @@ def test_pages_on_the_imported_sources(client, imported):
     for entry in entries:
         page = get(client, entry.get_absolute_url())
         assert entry.question in page.html.replace("&quot;", '"').replace("&#x27;", "'")
-    # The answers with pipe tables render real tables.
-    tables = [e for e in entries if "| --- |" in e.answer]
+    # The answers with pipe tables render real tables (unless the table became the entry's offices, #12).
+    tables = [e for e in entries if "| --- |" in e.answer and not e.offices.exists()]
     assert tables
     assert get(client, tables[0].get_absolute_url()).find("table")
     # Districts with offices show tap-to-call links; every district and city page renders.
