@@ -119,14 +119,74 @@ def office_detail_page(pk):
     return {"office": office, "entries": list(entry_list().filter(offices=office))}
 
 
+# 业务 of a number, from its labels and its office's kind; first match wins (仲裁 before 劳动, 社保卡 before 社保).
+BUSINESSES = [
+    ("社保卡", ("社会保障卡", "社保卡")),
+    ("失业保险", ("失业",)),
+    ("劳动监察", ("监察",)),
+    ("劳动仲裁", ("仲裁",)),
+    ("人事档案", ("档案",)),
+    ("养老保险", ("养老", "资格认证")),
+    ("就业招聘", ("招聘", "求职", "创业", "人力资源市场", "304办公室")),
+    ("医保与卫健", ("医保", "卫健")),
+    ("社保经办", ("社会保险", "社保", "劳动保障")),
+]
+OTHER_BUSINESS = "其他咨询"
+
+
+def business_of(text):
+    return next((name for name, words in BUSINESSES if any(w in text for w in words)), OTHER_BUSINESS)
+
+
+def phone_rows(phones):
+    """One row per (city, number), carrying every label the sources give it (0731-84907513 is both
+    养老金咨询电话 and 901办公室), its district and offices, and the 业务 it is for."""
+    rows = {}
+    for phone in phones:
+        row = rows.setdefault(
+            (phone.city_id, phone.number),
+            {
+                "number": phone.number,
+                "tel_href": phone.tel_href,
+                "city": phone.city,
+                "district": None,
+                "labels": [],
+                "offices": [],
+            },
+        )
+        if phone.label and phone.label not in row["labels"]:
+            row["labels"].append(phone.label)
+        if phone.office_id and phone.office not in row["offices"]:
+            row["offices"].append(phone.office)
+        row["district"] = row["district"] or phone.district
+    for row in rows.values():
+        kinds = " ".join(o.kind for o in row["offices"])
+        row["business"] = business_of(" ".join(row["labels"]) + " " + kinds)
+    return list(rows.values())
+
+
 def phone_index_page():
     phones = (
         public_phones()
         .select_related("city", "district", "office")
         .order_by("city__order", "district__order", "office__name", "order", "pk")
     )
-    phones = unique_phones(phones)
-    return {"groups": group_by_city_and_district(phones), "phone_count": len(phones)}
+    rows = phone_rows(phones)
+    order = {name: i for i, (name, _w) in enumerate(BUSINESSES)}
+    groups = []
+    for city in City.objects.order_by("order", "pk"):
+        mine = [r for r in rows if r["city"] == city]
+        businesses = {}
+        for row in sorted(mine, key=lambda r: (r["district"] is not None, r["district"].order if r["district"] else 0)):
+            businesses.setdefault(row["business"], []).append(row)
+        groups.append(
+            {
+                "city": city,
+                "info": CITY_BY_SLUG.get(city.slug),
+                "businesses": sorted(businesses.items(), key=lambda kv: order.get(kv[0], len(order))),
+            }
+        )
+    return {"groups": groups, "phone_count": len(rows)}
 
 
 def entry_detail_page(pk, district_slug=None, cookies=None):

@@ -2,12 +2,13 @@
 
 import math
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, When
 from django.http import Http404
 
 from .cards import CARD_FIELD_NAMES, CARD_FIELDS, missing_elements
 from .errors import BadParameter
 from .models import City, District, Entry, EntryOffice, Keyword, Office, PhoneNumber, Topic
+from .taxonomy import CITY_BY_SLUG
 
 PAGE_SIZE = 20
 MAX_PAGE = 100_000
@@ -219,9 +220,21 @@ def topics_with_counts(city=None):
     return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True)).order_by("order", "pk")
 
 
+def with_content(districts):
+    """Districts a page can say something about: a published entry, an office or a public phone.  The rest
+    (昆山's towns) are left out of navigation and the sitemap, and their pages are 404s."""
+    return districts.filter(
+        Exists(Entry.districts.through.objects.filter(district_id=OuterRef("pk"), entry__status=Entry.Status.PUBLISHED))
+        | Exists(Office.objects.filter(district_id=OuterRef("pk")))
+        | Exists(public_phones().filter(district_id=OuterRef("pk")))
+    )
+
+
 def cities_with_districts():
-    districts = District.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True)).order_by(
-        "order", "pk"
+    districts = (
+        with_content(District.objects)
+        .annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
+        .order_by("order", "pk")
     )
     return (
         City.objects.annotate(entry_count=Count("entries", filter=Q(entries__status=Entry.Status.PUBLISHED)))
@@ -289,7 +302,7 @@ def topic_page(slug):
 def city_page(slug):
     city = City.objects.filter(slug=slug).first() or not_found(f"城市 {slug} 不存在")
     districts = (
-        District.objects.filter(city=city)
+        with_content(District.objects.filter(city=city))
         .annotate(
             entry_count=Count("entries", filter=PUBLISHED, distinct=True),
             office_count=Count("offices", distinct=True),
@@ -308,6 +321,7 @@ def city_page(slug):
         "topic_groups": sorted(topics.items(), key=lambda kv: (kv[0].order, kv[0].pk)),
         "entry_count": len(entries),
         "office_count": Office.objects.filter(city=city).count(),
+        "city_info": CITY_BY_SLUG.get(city.slug),
         "hotlines": unique_phones(hotlines),
     }
 
@@ -340,12 +354,15 @@ def district_page(city_slug, district_slug):
         for p in unique_phones(public_phones().filter(district=district).select_related("office"))
         if (p.number, p.label) not in office_numbers
     ]
+    entries = list(entry_list().filter(districts=district))
     return {
         "district": district,
         "city": district.city,
         "offices": offices,
         "phones": phones,
-        "entries": list(entry_list().filter(districts=district)),
+        "entries": entries,
+        "empty": not (offices or phones or entries),
+        "city_info": CITY_BY_SLUG.get(district.city.slug),
     }
 
 

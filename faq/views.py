@@ -31,7 +31,9 @@ def city_detail(request, city_slug):
 
 
 def district_detail(request, city_slug, district_slug):
-    return render(request, "faq/district.html", queries.district_page(city_slug, district_slug))
+    context = queries.district_page(city_slug, district_slug)
+    # A town with nothing on it is not a page (404), but still tells the citizen where to turn.
+    return render(request, "faq/district.html", context, status=404 if context["empty"] else 200)
 
 
 def keyword_index(request):
