@@ -7,6 +7,7 @@ review workflow and revisions have one place to attach.
 from django.db import transaction
 
 from .importer import import_parsed, parse_paths
+from .linking import apply_link_rules
 from .models import AuditEvent, Entry, ImportedRecord
 
 SUMMARY_CHARS = 300
@@ -64,3 +65,13 @@ def do_import_sources(paths, dry_run=False, progress_factory=None, actor=None):
         if not dry_run:
             _audit(actor, AuditEvent.Action.IMPORT, None, "；".join(report.lines()))
     return report
+
+
+def do_apply_link_rules(actor=None):
+    """Re-apply the linking rules now (after staff changed them), audited; returns how many entries changed."""
+    from .search.queue import deferred
+
+    with transaction.atomic(), deferred():
+        changed = apply_link_rules()
+        _audit(actor, AuditEvent.Action.EDIT, None, f"按关联规则更新了 {changed} 条条目的办理地点")
+    return changed

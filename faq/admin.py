@@ -2,16 +2,20 @@
 re-import keeps it instead of overwriting it."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .actions import do_delete, do_save_staff_edit, do_set_status
-from .cards import CARD_FIELD_NAMES
+from .actions import do_apply_link_rules, do_delete, do_save_staff_edit, do_set_status
+from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,
     City,
     District,
     Entry,
+    EntryOffice,
     Keyword,
+    LinkRule,
+    Material,
     Office,
     PhoneNumber,
     ProcedureStep,
@@ -48,6 +52,47 @@ class OfficePhoneInline(admin.TabularInline):
     fields = ("label", "number", "district", "city", "order")
 
 
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ("order", "name", "originals", "copies", "required", "note")
+    verbose_name_plural = _("材料清单（原件、复印件份数，是否必备）")
+
+
+class MissingElementFilter(admin.SimpleListFilter):
+    """Entries lacking one 办事指南 element (faq.cards), so staff can fill them in turn."""
+
+    title = _("缺少要素")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [(e, e) for e in EXPECTED_ELEMENTS]
+
+    def queryset(self, request, queryset):
+        if self.value() not in EXPECTED_ELEMENTS:
+            return queryset
+        empty = Q()
+        for name in fields_of(self.value()):
+            empty &= Q(**{name: ""})
+        if self.value() == "咨询电话":
+            empty &= Q(phones=None)
+        if self.value() == "所需材料":
+            empty &= Q(material_items=None)
+        return queryset.filter(empty).distinct()
+
+
+class EntryOfficeInline(admin.TabularInline):
+    """Offices serving the entry, with where each link came from; a row added here is a staff link, which
+    no re-import or rule change removes."""
+
+    model = EntryOffice
+    extra = 0
+    fields = ("office", "origin", "rule")
+    readonly_fields = ("origin", "rule")
+    autocomplete_fields = ("office",)
+    verbose_name_plural = _("办理地点（来源：来源文档 / 关联规则 / 工作人员）")
+
+
 class StaffEditMixin:
     """Saves and deletes go through faq.actions: the record is marked as staff-edited (the importer never
     overwrites it silently) and the change is audited."""
@@ -70,8 +115,8 @@ class StaffEditMixin:
 
 @admin.register(Entry)
 class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
-    list_display = ("question", "city", "audience", "status", "staff_marker", "updated_at")
-    list_filter = ("city", "topics", "audience", "status", "edited_by_staff", "source")
+    list_display = ("question", "city", "audience", "status", "missing", "staff_marker", "updated_at")
+    list_filter = ("city", MissingElementFilter, "topics", "audience", "status", "edited_by_staff", "source")
     search_fields = ("question", "answer", *CARD_FIELD_NAMES)
     list_select_related = ("city",)
     readonly_fields = (
@@ -82,10 +127,20 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "staff_marker",
+        "missing",
     )
-    autocomplete_fields = ("offices", "keywords")
+    autocomplete_fields = ("keywords",)
     filter_horizontal = ("topics", "districts")
-    inlines = [ProcedureStepInline, EntryPhoneInline]
+    inlines = [ProcedureStepInline, MaterialInline, EntryPhoneInline, EntryOfficeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("phones", "material_items")
+
+    @admin.display(description=_("办事指南要素"))
+    def missing(self, obj):
+        gaps = missing_elements(obj, has_phone=bool(obj.phones.all()), has_materials=bool(obj.material_items.all()))
+        return "缺少：" + "、".join(gaps) if gaps else "齐全"
+
     actions = ["publish", "unpublish"]
 
     @admin.action(description=_("发布所选条目"), permissions=["change"])
@@ -100,7 +155,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("question", "answer", "city", "audience", "status")}),
-        (_("办事指南"), {"fields": (*CARD_FIELD_NAMES, "offices")}),
+        (_("办事指南"), {"fields": ("missing", *CARD_FIELD_NAMES)}),
         (_("分类"), {"fields": ("topics", "districts", "keywords")}),
         (
             _("来源（只读）"),
@@ -121,6 +176,19 @@ class OfficeAdmin(StaffEditMixin, admin.ModelAdmin):
     list_select_related = ("city", "district")
     readonly_fields = (*SOURCE_FIELDS, "staff_marker")
     inlines = [OfficePhoneInline]
+
+
+@admin.register(LinkRule)
+class LinkRuleAdmin(admin.ModelAdmin):
+    list_display = ("phrases", "office_kinds", "office_name", "city", "by_district", "active")
+    list_filter = ("city", "active")
+    search_fields = ("phrases", "office_kinds", "office_name", "note")
+    actions = ["apply_now"]
+
+    @admin.action(description=_("立即按所选规则重新关联条目"), permissions=["change"])
+    def apply_now(self, request, queryset):
+        n = do_apply_link_rules(request.user)
+        self.message_user(request, f"已更新 {n} 条条目的办理地点。")
 
 
 @admin.register(PhoneNumber)

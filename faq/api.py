@@ -7,9 +7,10 @@ from django.http import Http404, JsonResponse
 from ninja import ModelSchema, NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.renderers import JSONRenderer
+from pydantic import Field, create_model
 
 from . import queries, taxonomy
-from .cards import CARD_FIELD_NAMES
+from .cards import CARD_FIELD_NAMES, CARD_FIELDS
 from .health import health
 from .models import Entry
 from .schemas import CityInfoOut, CityOut, ErrorOut, city_infos
@@ -102,9 +103,28 @@ class OfficeOut(Schema):
     address: str
     district: str | None
     city: CityOut
+    kind: str
     hours: str
     phones: list[PhoneOut]
     url: str
+
+
+class MaterialOut(Schema):
+    name: str
+    originals: int | None
+    copies: int | None
+    required: bool
+    note: str
+
+
+# One property per 办事指南 element, from faq.cards (never listed here).
+GuideOut = create_model(
+    "GuideOut",
+    __base__=Schema,
+    **{f.name: (str, Field("", title=f.label)) for f in CARD_FIELDS},
+    material_items=(list[MaterialOut], Field(default_factory=list, title="材料清单")),
+    missing=(list[str], Field(default_factory=list, title="缺少的要素")),
+)
 
 
 class SourceOut(Schema):
@@ -126,6 +146,7 @@ class EntryDetailOut(ModelSchema):
     districts: list[str]
     keywords: list[str]
     steps: list[StepOut]
+    guide: GuideOut
     phones: list[PhoneOut]
     offices: list[OfficeOut]
     source: SourceOut

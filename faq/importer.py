@@ -21,10 +21,13 @@ from django.utils import timezone
 
 from . import taxonomy
 from .cards import CARD_FIELD_NAMES
+from .linking import apply_link_rules, seed_rules
 from .models import (
     City,
     District,
     Entry,
+    EntryOffice,
+    Material,
     Office,
     PhoneNumber,
     ProcedureStep,
@@ -35,7 +38,9 @@ from .models import (
     Topic,
 )
 from .parsers import parser_for
-from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError
+from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError, fill_guide
+
+CURATED_OFFICES = Path(__file__).resolve().parent / "data" / "offices.json"
 
 
 class ImportReport:
@@ -311,15 +316,46 @@ class Importer:
         ProcedureStep.objects.bulk_create(
             ProcedureStep(entry=entry, order=i, text=text) for i, text in enumerate(parsed.steps, start=1)
         )
+        entry.material_items.all().delete()
+        Material.objects.bulk_create(
+            Material(entry=entry, order=i, **asdict(m)) for i, m in enumerate(parsed.material_items, start=1)
+        )
         entry.phones.all().delete()
         PhoneNumber.objects.bulk_create(self.phone_row(p, city, i, entry=entry) for i, p in enumerate(parsed.phones))
         entry.topics.set([self.topics[slug] for slug in record["topics"]])
         entry.districts.set([self.districts[(city.slug, name)] for name in record["districts"]])
-        entry.offices.set(offices)
+        self.set_source_offices(entry, offices)
         entry.import_hash = entry.content_fingerprint()
         entry.save(update_fields=["import_hash"])
         self.report.add("entry", outcome)
         return entry
+
+    def set_source_offices(self, entry, offices):
+        """Replace the links the source document made; rule links are the rules' business, staff links staff's."""
+        wanted = {o.pk for o in offices}
+        links = {link.office_id: link for link in entry.office_links.all()}
+        stale = [pk for pk, link in links.items() if link.origin == EntryOffice.Origin.SOURCE and pk not in wanted]
+        if stale:
+            entry.offices.remove(*stale)
+        new = [pk for pk in wanted if pk not in links]
+        if new:
+            entry.offices.add(*new, through_defaults={"origin": EntryOffice.Origin.SOURCE})
+
+    def import_curated_offices(self, city_slugs):
+        """Offices the answers name with an address but no source layout lists (faq/data/offices.json)."""
+        for row in json.loads(CURATED_OFFICES.read_text(encoding="utf-8")):
+            if row["city"] not in city_slugs:
+                continue
+            phones = [ParsedPhone(number=p["number"], label=p["label"]) for p in row.get("phones", [])]
+            parsed = ParsedOffice(
+                name=row["name"],
+                address=row.get("address", ""),
+                district=row.get("district", ""),
+                hours=row.get("hours", ""),
+                kind=row.get("kind", ""),
+                phones=phones,
+            )
+            self.upsert_office(parsed, self.cities[row["city"]], None)
 
 
 def parse_paths(paths) -> list[tuple[ParsedDocument, str]]:
@@ -335,6 +371,8 @@ def parse_paths(paths) -> list[tuple[ParsedDocument, str]]:
             raise
         except Exception as exc:  # a layout the parser did not expect: name the file, keep the cause
             raise ParseError(f"{path.name}: cannot parse ({type(exc).__name__}: {exc})") from exc
+        for entry in doc.entries:
+            fill_guide(entry)
         parsed.append((doc, hashlib.sha256(text.encode("utf-8")).hexdigest()))
     return parsed
 
@@ -354,6 +392,9 @@ def import_parsed(parsed, dry_run=False, progress_factory=None) -> ImportReport:
         try:
             for doc, sha in parsed:
                 importer.import_document(doc, sha, progress)
+            importer.import_curated_offices({doc.city for doc, _ in parsed})
+            seed_rules()
+            apply_link_rules()
         finally:
             if progress is not None:
                 progress.close()

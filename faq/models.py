@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .cards import CARD_FIELD_NAMES
 
+FINGERPRINTED_WHEN_EMPTY = ("conditions", "materials", "location")
+
 
 class City(models.Model):
     slug = models.SlugField(_("标识"), unique=True)
@@ -234,11 +236,26 @@ class Entry(ImportedRecord):
     districts = models.ManyToManyField(District, blank=True, related_name="entries", verbose_name=_("涉及区县"))
     topics = models.ManyToManyField(Topic, blank=True, related_name="entries", verbose_name=_("主题"))
     keywords = models.ManyToManyField(Keyword, blank=True, related_name="entries", verbose_name=_("关键词"))
-    offices = models.ManyToManyField(Office, blank=True, related_name="entries", verbose_name=_("办理地点"))
+    offices = models.ManyToManyField(
+        Office, blank=True, through="EntryOffice", related_name="entries", verbose_name=_("办理地点")
+    )
     audience = models.CharField(_("服务对象"), max_length=10, choices=Audience.choices, default=Audience.GENERAL)
     conditions = models.TextField(_("办理条件"), blank=True)
     materials = models.TextField(_("所需材料"), blank=True)
     location = models.TextField(_("受理地点"), blank=True)
+    # The other 办事指南 elements (faq.cards): free text, as the sources state them.
+    target = models.TextField(_("办理对象"), blank=True)
+    service_forms = models.CharField(_("办理形式"), max_length=50, blank=True, help_text=_("窗口、网上、自助、邮寄"))
+    service_hours = models.CharField(_("办理时间"), max_length=200, blank=True)
+    promised_time_limit = models.CharField(_("承诺办理时限"), max_length=100, blank=True)
+    legal_time_limit = models.CharField(_("法定办理时限"), max_length=100, blank=True)
+    charged = models.CharField(_("是否收费"), max_length=20, blank=True, help_text=_("例如：不收费"))
+    fee_standard = models.TextField(_("收费标准"), blank=True)
+    online = models.CharField(_("是否网办"), max_length=20, blank=True, help_text=_("例如：可网上办理"))
+    online_path = models.CharField(_("线上办理路径"), max_length=300, blank=True, help_text=_("菜单路径 A → B → C"))
+    online_url = models.URLField(_("网办入口"), max_length=300, blank=True)
+    consult_phone = models.CharField(_("咨询电话"), max_length=100, blank=True)
+    complaint_phone = models.CharField(_("监督投诉电话"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     source_position = models.PositiveIntegerField(_("来源位置"), default=0)
     source_section = models.CharField(_("来源栏目"), max_length=100, blank=True)
@@ -270,15 +287,23 @@ class Entry(ImportedRecord):
             "answer": self.answer,
             "city": self.city_id,
             "audience": self.audience,
-            **{name: getattr(self, name) for name in CARD_FIELD_NAMES},
+            # An element left empty is not part of the fingerprint, so adding an element to faq.cards does
+            # not make every imported record look edited (the first three always were).
+            **{n: getattr(self, n) for n in CARD_FIELD_NAMES if getattr(self, n) or n in FINGERPRINTED_WHEN_EMPTY},
             "status": self.status,
         }
         if self.pk:
             snapshot["steps"] = [s.text for s in self.steps.all()]
+            materials = [m.snapshot() for m in self.material_items.all()]
+            if materials:
+                snapshot["material_items"] = materials
             snapshot["phones"] = sorted((p.number, p.label) for p in self.phones.all())
             snapshot["topics"] = sorted(t.slug for t in self.topics.all())
             snapshot["districts"] = sorted(d.pk for d in self.districts.all())
-            snapshot["offices"] = sorted(o.pk for o in self.offices.all())
+            # Rule links follow the rules, not the entry: a rule change must not look like a staff edit.
+            snapshot["offices"] = sorted(
+                link.office_id for link in self.office_links.all() if link.origin != EntryOffice.Origin.RULE
+            )
         return snapshot
 
 
@@ -306,6 +331,97 @@ class SimilarQuestion(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class EntryOffice(models.Model):
+    """An entry–office link and where it came from.  The importer replaces only the links it made (source
+    and rule); a link staff added stays whatever a re-import or a rule change does."""
+
+    class Origin(models.TextChoices):
+        SOURCE = "source", _("来源文档")
+        RULE = "rule", _("关联规则")
+        STAFF = "staff", _("工作人员")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="office_links", verbose_name=_("条目"))
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="entry_links", verbose_name=_("办事机构"))
+    # Rows the admin creates are staff links; the importer always says what it made.
+    origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.STAFF)
+    rule = models.ForeignKey(
+        "LinkRule", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("规则")
+    )
+
+    class Meta:
+        db_table = "faq_entry_offices"  # the table of the former auto-created many-to-many
+        unique_together = [("entry", "office")]
+        verbose_name = _("办理地点")
+        verbose_name_plural = _("办理地点")
+
+    def __str__(self):
+        return f"{self.entry_id} → {self.office}"
+
+
+class LinkRule(models.Model):
+    """ "An entry that mentions one of these places is served by offices of this kind": staff-editable data
+    (seeded from faq/data/link_rules.json) that the importer applies to every entry staff did not edit."""
+
+    phrases = models.CharField(
+        _("答复中提到的地点"),
+        max_length=300,
+        help_text=_("逗号分隔，条目含其中任意一个即适用，例如：发卡银行,社保卡服务网点"),
+    )
+    office_kinds = models.CharField(
+        _("办事机构类别"), max_length=200, blank=True, help_text=_("逗号分隔，与办事机构的“类别”一致")
+    )
+    office_name = models.CharField(_("机构名称包含"), max_length=100, blank=True)
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("城市"), help_text=_("留空：所有城市")
+    )
+    by_district = models.BooleanField(
+        _("按区县缩小"), default=True, help_text=_("条目提到区县且该区县有此类机构时，只关联该区县的机构")
+    )
+    active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("关联规则")
+        verbose_name_plural = _("关联规则")
+
+    def __str__(self):
+        return f"{self.phrases[:40]} → {self.office_kinds or self.office_name}"
+
+    @staticmethod
+    def split(value):
+        return [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+
+    def phrase_list(self):
+        return self.split(self.phrases)
+
+    def kind_list(self):
+        return self.split(self.office_kinds)
+
+
+class Material(models.Model):
+    """One row of the 材料清单: how many originals and copies, and whether it is always needed."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="material_items", verbose_name=_("条目"))
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    name = models.CharField(_("材料名称"), max_length=300)
+    originals = models.PositiveSmallIntegerField(_("原件份数"), null=True, blank=True)
+    copies = models.PositiveSmallIntegerField(_("复印件份数"), null=True, blank=True)
+    required = models.BooleanField(_("必备"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["entry", "order", "pk"]
+        verbose_name = _("材料")
+        verbose_name_plural = _("材料清单")
+
+    def __str__(self):
+        return self.name
+
+    def snapshot(self):
+        return [self.name, self.originals, self.copies, self.required, self.note]
 
 
 class ProcedureStep(models.Model):

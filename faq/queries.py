@@ -2,12 +2,12 @@
 
 import math
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, When
 from django.http import Http404
 
-from .cards import CARD_FIELD_NAMES, card_sections
+from .cards import CARD_FIELD_NAMES, CARD_FIELDS, missing_elements
 from .errors import BadParameter
-from .models import City, District, Entry, Keyword, Office, PhoneNumber, Topic
+from .models import City, District, Entry, EntryOffice, Keyword, Office, PhoneNumber, Topic
 from .taxonomy import CITIES, CITY_BY_SLUG, NATIONAL_HOTLINE
 
 PAGE_SIZE = 20
@@ -78,6 +78,7 @@ def office_dict(office):
         "address": office.address,
         "district": office.district.name if office.district_id else None,
         "city": city_dict(office.city),
+        "kind": office.kind,
         "hours": office.hours,
         "phones": [phone_dict(p) for p in office.phones.all()],
         "url": office.get_absolute_url(),
@@ -115,11 +116,13 @@ def entry_with_relations(entry_id):
         .select_related("city", "source")
         .prefetch_related(
             "steps",
+            "material_items",
             "topics",
             "districts",
             "keywords",
             PHONES,
             Prefetch("offices", queryset=offices_with_phones()),
+            Prefetch("office_links", queryset=EntryOffice.objects.select_related("office")),
         )
         .filter(pk=entry_id)
         .first()
@@ -142,6 +145,7 @@ def entry_detail(entry_id):
         "keywords": [k.name for k in entry.keywords.all()],
         **{name: getattr(entry, name) for name in CARD_FIELD_NAMES},
         "steps": [{"order": s.order, "text": s.text} for s in entry.steps.all()],
+        "guide": guide_dict(entry),
         "phones": [phone_dict(p) for p in entry.phones.all()],
         "offices": [office_dict(o) for o in entry.offices.all()],
         "source": {
@@ -151,6 +155,20 @@ def entry_detail(entry_id):
         },
         "updated_at": entry.updated_at.isoformat(),
         "url": entry.get_absolute_url(),
+    }
+
+
+def material_dict(m):
+    return {"name": m.name, "originals": m.originals, "copies": m.copies, "required": m.required, "note": m.note}
+
+
+def guide_dict(entry):
+    """The 办事指南 elements (faq.cards) as one object, with the 材料清单 rows and what is still missing."""
+    items = list(entry.material_items.all())
+    return {
+        **{f.name: getattr(entry, f.name) for f in CARD_FIELDS},
+        "material_items": [material_dict(m) for m in items],
+        "missing": missing_elements(entry, has_phone=bool(entry.phones.all()), has_materials=bool(items)),
     }
 
 
@@ -206,9 +224,21 @@ def topics_with_counts(city=None):
     return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True)).order_by("order", "pk")
 
 
+def with_content(districts):
+    """Districts a page can say something about: a published entry, an office or a public phone.  The rest
+    (昆山's towns) are left out of navigation and the sitemap, and their pages are 404s."""
+    return districts.filter(
+        Exists(Entry.districts.through.objects.filter(district_id=OuterRef("pk"), entry__status=Entry.Status.PUBLISHED))
+        | Exists(Office.objects.filter(district_id=OuterRef("pk")))
+        | Exists(public_phones().filter(district_id=OuterRef("pk")))
+    )
+
+
 def cities_with_districts():
-    districts = District.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True)).order_by(
-        "order", "pk"
+    districts = (
+        with_content(District.objects)
+        .annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
+        .order_by("order", "pk")
     )
     return (
         City.objects.annotate(entry_count=Count("entries", filter=Q(entries__status=Entry.Status.PUBLISHED)))
@@ -344,7 +374,7 @@ def topic_page(slug, city=None, audience=None):
 def city_page(slug):
     city = City.objects.filter(slug=slug).first() or not_found(f"城市 {slug} 不存在")
     districts = (
-        District.objects.filter(city=city)
+        with_content(District.objects.filter(city=city))
         .annotate(
             entry_count=Count("entries", filter=PUBLISHED, distinct=True),
             office_count=Count("offices", distinct=True),
@@ -363,6 +393,7 @@ def city_page(slug):
         "topic_groups": sorted(topics.items(), key=lambda kv: (kv[0].order, kv[0].pk)),
         "entry_count": len(entries),
         "office_count": Office.objects.filter(city=city).count(),
+        "city_info": CITY_BY_SLUG.get(city.slug),
         "hotlines": unique_phones(hotlines),
     }
 
@@ -395,12 +426,15 @@ def district_page(city_slug, district_slug):
         for p in unique_phones(public_phones().filter(district=district).select_related("office"))
         if (p.number, p.label) not in office_numbers
     ]
+    entries = list(entry_list().filter(districts=district))
     return {
         "district": district,
         "city": district.city,
         "offices": offices,
         "phones": phones,
-        "entries": list(entry_list().filter(districts=district)),
+        "entries": entries,
+        "empty": not (offices or phones or entries),
+        "city_info": CITY_BY_SLUG.get(district.city.slug),
     }
 
 
@@ -431,53 +465,3 @@ def related_entries(entry, limit=RELATED_LIMIT):
         .annotate(other_city=Case(When(city=entry.city_id, then=0), default=1, output_field=IntegerField()))
         .order_by("other_city", "city__order", "source_position", "pk")[:limit]
     )
-
-
-def entry_detail_page(pk):
-    entry = entry_with_relations(pk)
-    return {
-        "entry": entry,
-        "card_sections": card_sections(entry),
-        "topics": list(entry.topics.all()),
-        "phones": unique_phones(entry.phones.all()),
-        "related": related_entries(entry),
-    }
-
-
-def office_index_page():
-    """Offices grouped as [(city, [(district or None, [offices])])]."""
-    offices = list(offices_with_phones())
-    return {"groups": group_by_city_and_district(offices), "office_count": len(offices)}
-
-
-def group_by_city_and_district(items):
-    cities = {}
-    for item in items:
-        districts = cities.setdefault(item.city, {})
-        districts.setdefault(item.district, []).append(item)
-    return [
-        {
-            "city": city,
-            # City-wide items (no district) first, then districts in their own order.
-            "districts": [
-                {"district": d, "items": rows}
-                for d, rows in sorted(districts.items(), key=lambda kv: (kv[0] is not None, kv[0] and kv[0].order))
-            ],
-        }
-        for city, districts in cities.items()
-    ]
-
-
-def office_detail_page(pk):
-    office = offices_with_phones().filter(pk=pk).first() or not_found(f"办事机构 {pk} 不存在")
-    return {"office": office, "entries": list(entry_list().filter(offices=office))}
-
-
-def phone_index_page():
-    phones = (
-        public_phones()
-        .select_related("city", "district", "office")
-        .order_by("city__order", "district__order", "office__name", "order", "pk")
-    )
-    phones = unique_phones(phones)
-    return {"groups": group_by_city_and_district(phones), "phone_count": len(phones)}

@@ -50,18 +50,22 @@ def split_cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip()[1:-1].split("|")]
 
 
-def render_table(rows: list[str]) -> str:
+def render_table(rows: list[str], caption: str = "") -> str:
     cells = [split_cells(r) for r in rows]
     header = None
     if len(cells) >= 2 and all(SEPARATOR_CELL_RE.match(c) for c in cells[1] if c):
         header, body = cells[0], cells[2:]
     else:
         body = [c for c in cells if not all(SEPARATOR_CELL_RE.match(x) for x in c if x)]
-    parts = ['<div class="table-wrap" role="region" aria-label="表格" tabindex="0"><table>']
-    # On phones the rows become stacked cards (CSS), so each cell carries its column name as data-label,
-    # and the caption tells a screen reader what the columns are before it reads the rows.
-    caption = "、".join(c for c in header if c) if header else ""
-    parts.append(f'<caption class="visually-hidden">表格{"：" + escape(caption) if caption else ""}</caption>')
+    label = escape(caption) if caption else "表格"
+    parts = [f'<div class="table-wrap" role="region" aria-label="{label}" tabindex="0"><table>']
+    if caption:
+        parts.append(f"<caption>{linkify(caption)}</caption>")
+    else:
+        # On phones the rows become stacked cards (CSS), so each cell carries its column name as data-label,
+        # and the caption tells a screen reader what the columns are before it reads the rows.
+        columns = "、".join(c for c in header if c) if header else ""
+        parts.append(f'<caption class="visually-hidden">表格{"：" + escape(columns) if columns else ""}</caption>')
     if header:
         parts.append("<thead><tr>" + "".join(f'<th scope="col">{linkify(c)}</th>' for c in header) + "</tr></thead>")
     parts.append("<tbody>")
@@ -112,7 +116,12 @@ def render_text(text: str) -> str:
             j = i
             while j < len(lines) and PIPE_ROW_RE.match(lines[j]):
                 j += 1
-            out.append(render_table(lines[i:j]))
+            # A short lead-in right above ("…咨询电话：") names the table: it becomes the caption, said once.
+            caption = ""
+            if i and lines[i - 1].endswith(("：", ":")) and len(lines[i - 1]) <= 40 and out[-1].startswith("<p>"):
+                caption = lines[i - 1].rstrip("：:")
+                out.pop()
+            out.append(render_table(lines[i:j], caption))
             i = j
             continue
         first = numbered(line)

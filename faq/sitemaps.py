@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from .models import City, District, Entry, Keyword, Office, Topic
-from .queries import published_entries
+from .queries import published_entries, with_content
 
 PUBLISHED = Q(entries__status=Entry.Status.PUBLISHED)
 
@@ -39,7 +39,7 @@ class DistrictSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return District.objects.select_related("city")
+        return with_content(District.objects.select_related("city")).order_by("city__order", "order", "pk")
 
 
 class EntrySitemap(Sitemap):

@@ -17,8 +17,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.middleware import is_outage, outage_response
 
-from . import queries
+from . import directory, queries
+from .errors import BadParameter
 from .preferences import CITY_COOKIE, CITY_COOKIE_AGE, chosen_city
+
+DISTRICT_COOKIE_AGE = 180 * 24 * 3600
 
 
 def choose_city(request):
@@ -68,7 +71,9 @@ def city_detail(request, city_slug):
 
 
 def district_detail(request, city_slug, district_slug):
-    return render(request, "faq/district.html", queries.district_page(city_slug, district_slug))
+    context = queries.district_page(city_slug, district_slug)
+    # A town with nothing on it is not a page (404), but still tells the citizen where to turn.
+    return render(request, "faq/district.html", context, status=404 if context["empty"] else 200)
 
 
 def keyword_index(request):
@@ -79,20 +84,39 @@ def keyword_detail(request, pk):
     return render(request, "faq/keyword.html", queries.keyword_page(pk))
 
 
+def bad_request(request, exc):
+    return render(request, "400.html", {"message": str(exc)}, status=400)
+
+
 def entry_detail(request, pk):
-    return render(request, "faq/entry.html", queries.entry_detail_page(pk))
+    try:
+        context = directory.entry_detail_page(pk, request.GET.get("district"), request.COOKIES)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    response = render(request, "faq/entry.html", context)
+    district = context["chosen_district"]
+    if request.GET.get("district") and district is not None:
+        # Remembered so the next entry page lists this district's offices first too.
+        for name, value in (("city", district.city.slug), ("district", district.slug)):
+            response.set_cookie(name, value, max_age=DISTRICT_COOKIE_AGE, samesite="Lax")
+    return response
 
 
 def office_index(request):
-    return render(request, "faq/office_index.html", queries.office_index_page())
+    params = {k: request.GET.get(k) or None for k in ("city", "district", "kind")}
+    try:
+        context = directory.office_index_page(**params)
+    except BadParameter as exc:
+        return bad_request(request, exc)
+    return render(request, "faq/office_index.html", context)
 
 
 def office_detail(request, pk):
-    return render(request, "faq/office.html", queries.office_detail_page(pk))
+    return render(request, "faq/office.html", directory.office_detail_page(pk))
 
 
 def phone_index(request):
-    return render(request, "faq/phone_index.html", queries.phone_index_page())
+    return render(request, "faq/phone_index.html", directory.phone_index_page())
 
 
 # What the service worker caches on install, besides the home and offline pages.

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
+from faq.cards import CARD_FIELD_NAMES
 from faq.importer import import_parsed
 from faq.models import Entry
 from faq.permissions import ensure_editor_group
@@ -36,7 +37,6 @@ def change_form_data(entry, **overrides):
         "conditions": entry.conditions,
         "materials": entry.materials,
         "location": entry.location,
-        "offices": [o.pk for o in entry.offices.all()],
         "topics": [t.pk for t in entry.topics.all()],
         "districts": [d.pk for d in entry.districts.all()],
         "keywords": [k.pk for k in entry.keywords.all()],
@@ -49,6 +49,36 @@ def change_form_data(entry, **overrides):
         "phones-MIN_NUM_FORMS": "0",
         "phones-MAX_NUM_FORMS": "1000",
     }
+    materials = list(entry.material_items.all())
+    data.update(
+        {
+            "material_items-TOTAL_FORMS": str(len(materials)),
+            "material_items-INITIAL_FORMS": str(len(materials)),
+            "material_items-MIN_NUM_FORMS": "0",
+            "material_items-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, m in enumerate(materials):
+        data.update({f"material_items-{i}-id": m.pk, f"material_items-{i}-entry": entry.pk})
+        data.update({f"material_items-{i}-order": m.order, f"material_items-{i}-name": m.name})
+        data.update({f"material_items-{i}-originals": m.originals or "", f"material_items-{i}-copies": m.copies or ""})
+        if m.required:
+            data[f"material_items-{i}-required"] = "on"
+        data[f"material_items-{i}-note"] = m.note
+    for name in CARD_FIELD_NAMES:
+        data.setdefault(name, getattr(entry, name))
+    links = list(entry.office_links.all())
+    data.update(
+        {
+            "office_links-TOTAL_FORMS": str(len(links)),
+            "office_links-INITIAL_FORMS": str(len(links)),
+            "office_links-MIN_NUM_FORMS": "0",
+            "office_links-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, link in enumerate(links):
+        data.update({f"office_links-{i}-id": link.pk, f"office_links-{i}-entry": entry.pk})
+        data[f"office_links-{i}-office"] = link.office_id
     data.update(overrides)
     return data
 

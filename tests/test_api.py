@@ -108,15 +108,16 @@ class TestEntryDetail:
     def test_steps_and_phones(self, imported, client):
         unit1 = Entry.objects.get(source__filename__startswith="004_", source_key="unit1")
         data = client.get(f"/api/entries/{unit1.pk}/").json()
-        assert [s["text"] for s in data["steps"]][-1] == "用人单位用工参保登记"
+        assert data["steps"] == [] and data["guide"]["online_path"].endswith("→ 用人单位用工参保登记")
         assert data["conditions"] == "用人单位与劳动者签订劳动合同"
         assert data["audience"] == "单位"
 
         q13 = Entry.objects.get(source__filename__startswith="000_", source_key="q13")
-        phones = client.get(f"/api/entries/{q13.pk}/").json()["phones"]
-        furong = [p for p in phones if p["district"] == "芙蓉区"]
-        assert furong and furong[0]["number"] == "0731-82293155"
-        assert furong[0]["tel"] == "tel:073182293155"
+        offices = client.get(f"/api/entries/{q13.pk}/").json()["offices"]
+        furong = [o for o in offices if o["district"] == "芙蓉区"]
+        assert furong and furong[0]["kind"] == "劳动保障监察机构"
+        assert furong[0]["phones"][0]["number"] == "0731-82293155"
+        assert furong[0]["phones"][0]["tel"] == "tel:073182293155"
 
     @pytest.mark.parametrize("path", ["/api/entries/999999/", "/api/entries/0/"])
     def test_unknown_id_is_json_404(self, imported, client, path):

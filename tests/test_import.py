@@ -89,10 +89,11 @@ class TestImportAll:
             for other in ["武汉", "淄博", "上海", "无锡", "镇江", "黑龙江", "阳东"]:
                 assert other not in entry.question + entry.answer, (entry.source_key, other)
 
-    def test_kunshan_employer_registration_has_five_steps(self, imported):
+    def test_kunshan_employer_registration_is_an_online_path(self, imported):
         entry = Entry.objects.get(city__slug="kunshan", question__contains="用人单位用工登记")
         assert entry.audience == Entry.Audience.EMPLOYER
-        assert [s.text for s in entry.steps.order_by("order")] == [
+        assert not entry.steps.exists()
+        assert entry.online_path.split(" → ") == [
             "江苏人社网上办事服务大厅",
             "单位办事",
             "社会保险",
@@ -101,13 +102,15 @@ class TestImportAll:
         ]
         assert entry.conditions == "用人单位与劳动者签订劳动合同"
 
-    def test_furong_labour_inspection_phone(self, imported):
+    def test_furong_labour_inspection_office(self, imported):
         entry = Entry.objects.get(source__filename__startswith="000_", source_key="q13")
-        phone = entry.phones.get(district__name="芙蓉区")
+        office = entry.offices.get(district__name="芙蓉区")
+        assert office.kind == "劳动保障监察机构"
+        phone = office.phones.get()
         assert phone.number == "0731-82293155"
-        assert "劳动监察" in phone.label
+        assert "劳动保障监察" in phone.label
         assert phone.tel_href == "tel:073182293155"
-        assert entry.phones.count() == 10
+        assert entry.offices.filter(kind="劳动保障监察机构").count() == 10
 
     def test_social_security_card_centre(self, imported):
         office = Office.objects.get(name="长沙市社会保障卡管理服务中心")

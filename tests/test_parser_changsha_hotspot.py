@@ -86,14 +86,21 @@ def test_entry_12_offices_and_two_steps(entries):
     assert "| 3 | 芙蓉区经办机构 | 芙蓉区人民东路189号区政务服务中心26号窗口 |" in e.answer
 
 
-def test_entry_13_labour_inspection_phones(entries):
+def test_entry_13_labour_inspection_offices(entries):
+    # The list names the 劳动保障监察 offices, one per place, each reachable by its complaint line.
     e = entries[13]
-    assert len(e.phones) == 10
-    furong = phones_by_label(e)["芙蓉区劳动监察"]
-    assert (furong.number, furong.district, furong.raw) == ("0731-82293155", "芙蓉区", "82293155")
-    city = phones_by_label(e)["长沙市劳动监察"]
-    assert (city.number, city.district) == ("0731-84428020", "")
-    assert {p.district for p in e.phones} == {
+    assert e.phones == []
+    offices = {o.name: o for o in e.offices}
+    assert len(offices) == 10
+    assert {o.kind for o in e.offices} == {"劳动保障监察机构"}
+    furong = offices["芙蓉区劳动保障监察机构"]
+    assert furong.district == "芙蓉区"
+    assert [(p.number, p.label, p.raw) for p in furong.phones] == [
+        ("0731-82293155", "芙蓉区劳动保障监察举报投诉电话", "82293155")
+    ]
+    assert offices["长沙市劳动保障监察机构"].district == ""
+    assert offices["长沙市劳动保障监察机构"].phones[0].number == "0731-84428020"
+    assert {o.district for o in e.offices} == {
         "",
         "芙蓉区",
         "天心区",
@@ -110,13 +117,15 @@ def test_entry_13_labour_inspection_phones(entries):
     assert "身份证原件及复印件" in e.materials
 
 
-def test_entry_15_archive_phones_and_materials(entries):
+def test_entry_15_archive_offices_and_materials(entries):
     e = entries[15]
-    assert len(e.phones) == 11
-    labels = phones_by_label(e)
-    assert labels["高新区档案服务机构"].number == "0731-88995120"
-    assert labels["高新区档案服务机构"].district == "高新区"
-    assert labels["长沙市档案服务机构"].district == ""
+    assert e.phones == []
+    offices = {o.name: o for o in e.offices}
+    assert len(offices) == 11 and {o.kind for o in e.offices} == {"档案服务机构"}
+    gaoxin = offices["高新区档案服务机构"]
+    assert (gaoxin.district, gaoxin.phones[0].number) == ("高新区", "0731-88995120")
+    assert gaoxin.phones[0].label == "高新区档案服务机构咨询电话"
+    assert offices["长沙市档案服务机构"].district == ""
     assert e.materials.splitlines() == [
         "1. 长沙市常住人口提供户口簿内页或长沙市集体户口登记卡原件，或与长沙市非公单位签订的《劳动合同》原件"
         "（应届毕业生可提供《就业协议书》原件）",
@@ -290,14 +299,21 @@ def test_import_writes_records_and_second_run_is_unchanged(doc):
     first = run_import([SOURCE])
     assert first.get("entry", "created") == 90
     assert Entry.objects.filter(source__filename=SOURCE.name).count() == 90
-    assert Office.objects.count() == 18
+    # 7 失业保险 + 11 仲裁 offices, 10 劳动监察 + 11 档案 from the phone lists, 4 named in answers
+    # (faq/data/offices.json).
+    assert Office.objects.count() == 43
     entry_phones = sum(len(e.phones) for e in doc.entries)
     assert PhoneNumber.objects.filter(entry__isnull=False).count() == entry_phones
-    assert PhoneNumber.objects.filter(office__isnull=False).count() == 11
-    assert PhoneNumber.objects.count() == entry_phones + 11
+    assert PhoneNumber.objects.filter(office__isnull=False).count() == 34
+    assert PhoneNumber.objects.count() == entry_phones + 34
 
-    furong = PhoneNumber.objects.get(label="芙蓉区劳动监察")
-    assert (furong.number, furong.district.name, furong.entry.source_key) == ("0731-82293155", "芙蓉区", "q13")
+    furong = PhoneNumber.objects.get(label="芙蓉区劳动保障监察举报投诉电话")
+    assert (furong.number, furong.district.name, furong.office.name) == (
+        "0731-82293155",
+        "芙蓉区",
+        "芙蓉区劳动保障监察机构",
+    )
+    assert Entry.objects.get(source_key="q13").offices.count() == 10
     yuhua = Office.objects.get(name="雨花区劳动人事争议仲裁委员会")
     assert (yuhua.district.name, [p.number for p in yuhua.phones.all()]) == ("雨花区", ["0731-85880234"])
     q12 = Entry.objects.get(source_key="q12")
@@ -308,5 +324,5 @@ def test_import_writes_records_and_second_run_is_unchanged(doc):
     assert second.get("entry", "created") == 0
     assert second.get("entry", "unchanged") == 90
     assert not second.changed
-    assert Entry.objects.count() == 90 and Office.objects.count() == 18
-    assert PhoneNumber.objects.count() == entry_phones + 11
+    assert Entry.objects.count() == 90 and Office.objects.count() == 43
+    assert PhoneNumber.objects.count() == entry_phones + 34

@@ -44,11 +44,14 @@ def test_counts_keys_and_audiences(doc):
 def test_unit1_steps_and_conditions(by_key):
     unit1 = by_key["unit1"]
     assert unit1.question == "用人单位用工登记"
-    assert unit1.steps == ["江苏人社网上办事服务大厅", "单位办事", "社会保险", "社会保险登记", "用人单位用工参保登记"]
+    # A menu path of the 网办 hall: one 线上办理路径 linked to the hall, not five steps.
+    assert unit1.steps == []
+    assert unit1.online_path == "江苏人社网上办事服务大厅 → 单位办事 → 社会保险 → 社会保险登记 → 用人单位用工参保登记"
+    assert unit1.online_url == "https://rs.jshrss.jiangsu.gov.cn"
     assert unit1.conditions == "用人单位与劳动者签订劳动合同"
     assert unit1.answer == (
         "办理条件：用人单位与劳动者签订劳动合同\n"
-        "办理流程：江苏人社网上办事服务大厅→单位办事→社会保险→社会保险登记→用人单位用工参保登记"
+        "线上办理路径：江苏人社网上办事服务大厅 → 单位办事 → 社会保险 → 社会保险登记 → 用人单位用工参保登记"
     )
     assert by_key["unit13"].question == "机关事业单位养老保险待遇预发"  # "13. " had a space
     assert by_key["unit3"].conditions == ""
@@ -65,14 +68,16 @@ def test_multi_line_flows(by_key):
     assert [(p.number, p.label) for p in person11.phones] == [("12333", "12333电话咨询服务中心")]
     # Notes after a one-line flow go into the answer, not the steps.
     person13 = by_key["person13"]
-    assert person13.steps == ["江苏智慧人社APP", "服务", "社会保障卡", "社会保障卡个人首次申请"]
+    assert (
+        person13.steps == [] and person13.online_path == "江苏智慧人社APP → 服务 → 社会保障卡 → 社会保障卡个人首次申请"
+    )
+    assert person13.online_url == ""  # an app, not the hall's address
     assert person13.answer.endswith("申请办理的社保卡将在规定时间内通过中国邮政速递EMS以到付的方式送达您指定的收件地址")
     person12 = by_key["person12"]
-    assert person12.steps == [
-        "江苏省人力资源和社会保障厅网址：http://jshrss.jiangsu.gov.cn",
-        "点击“我要办”",
-        "劳动人事争议仲裁申请",
-    ]
+    assert (
+        person12.online_path
+        == "江苏省人力资源和社会保障厅网址：http://jshrss.jiangsu.gov.cn → 点击“我要办” → 劳动人事争议仲裁申请"
+    )
     assert "为提高仲裁案件受理效率" in person12.answer
     assert len(by_key["unit26"].steps) == 10
     assert by_key["person10"].steps[0] == "全国专业技术人员资格考试报名服务平台（http://zg.cpta.com.cn/examfront）"
@@ -128,13 +133,7 @@ def test_import_writes_kunshan_records():
     assert entries.filter(audience="employer").count() == 26
     assert entries.filter(audience="personal").count() == 20
     unit1 = entries.get(source_key="unit1")
-    assert list(unit1.steps.values_list("text", flat=True)) == [
-        "江苏人社网上办事服务大厅",
-        "单位办事",
-        "社会保险",
-        "社会保险登记",
-        "用人单位用工参保登记",
-    ]
+    assert not unit1.steps.exists() and unit1.online_path.startswith("江苏人社网上办事服务大厅 → 单位办事")
     assert unit1.conditions == "用人单位与劳动者签订劳动合同" and unit1.source_section == "社会保险"
     assert "employer-services" in unit1.topics.values_list("slug", flat=True)
     assert "social-security-card" in entries.get(source_key="person15").topics.values_list("slug", flat=True)

@@ -97,7 +97,7 @@ def test_admin_edit_and_delete(city, commit, client):
         "location": "",
         **{
             f"{p}-{k}": v
-            for p in ("steps", "phones")
+            for p in ("steps", "phones", "material_items", "office_links")
             for k, v in {
                 "TOTAL_FORMS": "0",
                 "INITIAL_FORMS": "0",

@@ -30,6 +30,15 @@ class ParsedOffice:
 
 
 @dataclass
+class ParsedMaterial:
+    name: str
+    originals: int | None = None  # 原件份数, None when the source does not say
+    copies: int | None = None  # 复印件份数
+    required: bool = True
+    note: str = ""
+
+
+@dataclass
 class ParsedEntry:
     key: str  # stable identity inside its document, e.g. "q12", "guide-3"
     position: int  # order in the document, 1-based
@@ -41,6 +50,20 @@ class ParsedEntry:
     conditions: str = ""
     materials: str = ""
     location: str = ""
+    # The other 办事指南 elements (faq.cards); guide_elements() fills what the text states.
+    target: str = ""
+    service_forms: str = ""
+    service_hours: str = ""
+    promised_time_limit: str = ""
+    legal_time_limit: str = ""
+    charged: str = ""
+    fee_standard: str = ""
+    online: str = ""
+    online_path: str = ""
+    online_url: str = ""
+    consult_phone: str = ""
+    complaint_phone: str = ""
+    material_items: list[ParsedMaterial] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     phones: list[ParsedPhone] = field(default_factory=list)
     offices: list[ParsedOffice] = field(default_factory=list)
@@ -237,3 +260,95 @@ def split_inline_items(text: str) -> list[str]:
         items.append(text[pos : nxt.start()].strip(" ；;，,。"))
         pos, k = nxt.end(), k + 1
     return [item for item in items if item]
+
+
+# --- 办事指南 elements stated in the text ------------------------------------------------------------
+
+HOURS_RE = re.compile(
+    r"(?:办理时间|办公时间|工作时间|受理时间)[：:]\s*(?P<h>[^。；\n]{4,80})"
+    r"|(?P<w>(?:周一至周[五六日]|工作日)[^。；，\n]{0,40}?\d{1,2}[:：]\d{2}\s*[-—–至]+\s*\d{1,2}[:：]\d{2}"
+    r"(?:[^。；\n]{0,20}?\d{1,2}[:：]\d{2}\s*[-—–至]+\s*\d{1,2}[:：]\d{2})?)"
+)
+COMPLAINT_RE = re.compile(r"(?:监督|投诉|举报)(?:投诉)?电话[：:]?\s*(?P<n>[\d-]{5,13})")
+FEE_RE = re.compile(r"不收(?:取)?(?:任何)?费用|免费办理|免收[^。，；]{0,10}费|收费标准[：:]\s*[^。；\n]+")
+TIME_LIMIT_RE = re.compile(r"(?:承诺时限|承诺办结时限|办结时限|办理时限)[：:]?\s*(?P<t>[^。；，\n]{2,30})")
+LEGAL_LIMIT_RE = re.compile(r"法定(?:办结)?时限[：:]?\s*(?P<t>[^。；，\n]{2,30})")
+FORM_WORDS = (
+    ("窗口", re.compile(r"窗口|现场|柜台|服务专柜|前往|到[^。，；]{0,20}(?:中心|网点|大厅)")),
+    ("网上", re.compile(r"网上|线上|APP|app|小程序|公众号|登录|https?://")),
+    ("自助", re.compile(r"自助")),
+    ("邮寄", re.compile(r"邮寄")),
+)
+
+
+def guide_elements(entry: ParsedEntry) -> dict:
+    """Elements the entry's text states and its parser left empty: 办理时间, 办理时限, 收费, 监督投诉电话,
+    办理形式, 是否网办 / 网办入口.  Only what the text says; nothing is assumed."""
+    text = "\n".join([entry.answer, entry.location, *entry.steps])
+    found = {}
+    m = HOURS_RE.search(text)
+    if m:
+        found["service_hours"] = (m.group("h") or m.group("w")).strip()
+    m = TIME_LIMIT_RE.search(text)
+    if m:
+        found["promised_time_limit"] = m.group("t").strip()
+    m = LEGAL_LIMIT_RE.search(text)
+    if m:
+        found["legal_time_limit"] = m.group("t").strip()
+    m = FEE_RE.search(text)
+    if m:
+        found["charged"] = "收费" if m.group().startswith("收费标准") else "不收费"
+        if found["charged"] == "收费":
+            found["fee_standard"] = m.group().split("：", 1)[-1].strip()
+    m = COMPLAINT_RE.search(text)
+    if m:
+        found["complaint_phone"] = m.group("n")
+    forms = [name for name, pattern in FORM_WORDS if pattern.search(text)]
+    if forms:
+        found["service_forms"] = "、".join(forms)
+    if "网上" in forms:
+        found["online"] = "可网上办理"
+        url = URL_RE.search(strip_furniture_urls(text))
+        if url:
+            found["online_url"] = url.group().rstrip(".,;)）")
+    return {k: v for k, v in found.items() if not getattr(entry, k)}
+
+
+MATERIAL_ITEM_RE = re.compile(r"^\s*(?:[（(]?\d{1,2}[)）.、．]|[①-⑳])\s*")
+COPIES_RE = re.compile(r"复印件\s*(?P<n>\d+|[一二两三四五])?\s*份?")
+ORIGINALS_RE = re.compile(r"一式(?P<s>[一二两三四五])份|(?<![复印件\d])(?P<n>\d+)\s*份")
+OPTIONAL_RE = re.compile(r"如有|若有|(?:的|时)(?:需|须|应)?提供|必要时|可选")
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+
+
+def _count(n):
+    return int(n) if n.isdigit() else _CN.get(n, 1)
+
+
+def material_items(materials: str) -> list[ParsedMaterial]:
+    """The 所需材料 text as rows: one per numbered item (or line), with 原件/复印件 counts where stated."""
+    lines = [line.strip() for line in materials.splitlines() if line.strip()]
+    if len(lines) == 1 and "；" in lines[0]:
+        lines = [p for p in re.split(r"[；;]", lines[0]) if p.strip()]
+    rows = []
+    for line in lines:
+        name = MATERIAL_ITEM_RE.sub("", line).strip(" 。；;，,")
+        if not name:
+            continue
+        copy = COPIES_RE.search(name)
+        copies = _count(copy.group("n") or "一") if copy else None
+        whole = ORIGINALS_RE.search(COPIES_RE.sub("", name))
+        originals = _count(whole.group("s") or whole.group("n")) if whole else (1 if "原件" in name else None)
+        rows.append(
+            ParsedMaterial(name=name[:300], originals=originals, copies=copies, required=not OPTIONAL_RE.search(name))
+        )
+    return rows
+
+
+def fill_guide(entry: ParsedEntry) -> ParsedEntry:
+    """The elements and material rows a layout's parser did not set itself, from the entry's own text."""
+    for name, value in guide_elements(entry).items():
+        setattr(entry, name, value)
+    if not entry.material_items and entry.materials:
+        entry.material_items = material_items(entry.materials)
+    return entry

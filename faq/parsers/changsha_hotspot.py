@@ -268,10 +268,19 @@ def list_purpose(lead: str, question: str) -> str:
     return (subject_keyword(question) or "") + "咨询电话"
 
 
+# List purpose → (office kind, what its number is for): these lists name offices, one per place.
+OFFICE_LISTS = {
+    "劳动监察": ("劳动保障监察机构", "劳动保障监察举报投诉电话"),
+    "档案服务机构": ("档案服务机构", "档案服务机构咨询电话"),
+}
+
+
 def extract_phone_lists(blocks: list, question: str):
-    """Replace runs of phone-list lines by a table (3+ numbers) and return the labelled phones."""
+    """Replace runs of phone-list lines by a table (3+ numbers); return the labelled phones and the offices
+    the list names (劳动监察, 档案)."""
     out: list = []
     phones: list[ParsedPhone] = []
+    offices: list[ParsedOffice] = []
     i = 0
     while i < len(blocks):
         pairs = phone_list_pairs(blocks[i]) if isinstance(blocks[i], str) else None
@@ -287,17 +296,25 @@ def extract_phone_lists(blocks: list, question: str):
             run_pairs.extend(pairs)
             i += 1
         purpose = list_purpose(lead, question)
+        office_kind, phone_use = OFFICE_LISTS.get(purpose, ("", ""))
         rows = []
         for name, raw in run_pairs:
             number = normalize_phone(raw, CITY)
+            rows.append([name, number])
+            if office_kind and PLACE_RE.match(name):
+                # Each place of a 劳动监察 / 档案 list is an office of that kind, reachable by this number.
+                phone = ParsedPhone(number=number, label=name + phone_use, district=district_of(name), raw=raw)
+                offices.append(
+                    ParsedOffice(name=name + office_kind, district=district_of(name), kind=office_kind, phones=[phone])
+                )
+                continue
             label = name + purpose if PLACE_RE.match(name) else name
             phones.append(ParsedPhone(number=number, label=label, district=district_of(name), raw=raw))
-            rows.append([name, number])
         if len(run_pairs) >= 3:
             out.append(("table", [["名称", "电话"], *rows]))
         else:
             out.extend(run_lines)
-    return out, phones
+    return out, phones, offices
 
 
 def extract_office_blocks(blocks: list):
@@ -651,7 +668,8 @@ def parse_entry(number: int, question: str, raw_lines: list[str]) -> ParsedEntry
             offices.extend(table_offices(block[1], question))
     blocks, block_offices = extract_office_blocks(blocks)
     offices.extend(block_offices)
-    blocks, list_phones = extract_phone_lists(blocks, question)
+    blocks, list_phones, list_offices = extract_phone_lists(blocks, question)
+    offices.extend(list_offices)
 
     # Single phones: only lines that are not phone lists or office blocks.
     plain = [b for b in blocks if isinstance(b, str)]

@@ -7,6 +7,7 @@ The intro (channel list) and the closing (昆小融提醒, 来源/审核/责编/
 
 import re
 
+from ..taxonomy import CITY_BY_SLUG
 from .base import (
     PHONE_IN_TEXT_RE,
     URL_RE,
@@ -21,6 +22,8 @@ from .base import (
     split_arrow_chain,
 )
 
+# The hall a menu path starts from, and its address (faq.taxonomy, the one list of 网办 entry points).
+ONLINE_HALL, ONLINE_URL = next((n, u) for n, u in CITY_BY_SLUG["kunshan"].online if u)
 SIGNATURE = "昆小融"
 CITY = "kunshan"
 TITLE = "昆山人社高频业务线上办"
@@ -112,6 +115,15 @@ def phones_of(text: str) -> list[ParsedPhone]:
     return list(phones.values())
 
 
+# Words of a procedure (someone acts, in order, under conditions), never of a menu label.
+PROCEDURE_RE = re.compile(r"，|提交|缴费|注册|填报|审核|打印|下载|录入|不晚于|考前|通过后")
+
+
+def is_menu_path(steps: list[str]) -> bool:
+    """「大厅→单位办事→社会保险→…」 is where to click; 「备案→制定计划，不晚于开考前10天提交→…」 is a procedure."""
+    return not any(PROCEDURE_RE.search(step) for step in steps[1:])
+
+
 def build_entry(key, position, audience, section, title, body: list[str]) -> ParsedEntry:
     fields: dict[str, list[str]] = {}
     current = None
@@ -130,8 +142,12 @@ def build_entry(key, position, audience, section, title, body: list[str]) -> Par
     answer = []
     if conditions:
         answer.append(f"办理条件：{conditions}")
-    if len(split_arrow_chain(flow[0])) > 1:
-        answer.append("办理流程：" + "→".join(steps))
+    online_path = ""
+    if len(split_arrow_chain(flow[0])) > 1 and is_menu_path(steps):
+        # A menu path in the 网办 hall is where to click, not a procedure: one line, not numbered steps.
+        online_path = " → ".join(steps)
+        steps = []
+        answer.append(f"线上办理路径：{online_path}")
     elif steps:
         answer.append("办理流程：")
         answer.extend(f"{i}. {s}" for i, s in enumerate(steps, start=1))
@@ -148,6 +164,10 @@ def build_entry(key, position, audience, section, title, body: list[str]) -> Par
         conditions=conditions,
         steps=steps,
         phones=phones_of(text),
+        online="可网上办理",
+        service_forms="网上",
+        online_path=online_path,
+        online_url=ONLINE_URL if online_path.startswith(ONLINE_HALL) else "",
     )
 
 

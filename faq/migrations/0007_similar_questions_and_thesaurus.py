@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("faq", "0004_audit_event"),
+        ("faq", "0006_guide_elements_and_materials"),
     ]
 
     operations = [
