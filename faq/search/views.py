@@ -14,7 +14,7 @@ from .service import search
 PER_PAGE = 10
 UNAVAILABLE_RETRY_AFTER = 30  # seconds
 # Shown when nothing matched: broad, common questions that always find something.
-SUGGESTED_QUERIES = ["社保卡挂失", "失业保险金申领", "养老金计算", "参保证明打印", "工伤认定", "档案托管"]
+SUGGESTED_QUERIES = ["社保卡挂失", "失业保险金申领", "养老金计算", "工伤认定", "退保", "档案托管"]
 
 
 def search_page(request):
