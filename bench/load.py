@@ -213,10 +213,13 @@ def csrf_token(port):
     return cookie, field[1].decode()
 
 
-def spray_client(port, seed, stop, ready, results):
+def spray_client(port, seed, stop, ready, results, rate=0.0):
     """One login sprayer (its own process): a CSRF token, then wrong passwords for random usernames until
-    ``stop``; puts its status counts and CPU seconds on ``results``."""
+    ``stop``, ``rate`` attempts a second (0: as fast as it can); puts its status counts and CPU seconds on
+    ``results``.  A paced spray is what a password sprayer sends; unpaced, the sprayers on this 2-core machine
+    mostly measure their own CPU use."""
     rng = random.Random(seed)
+    next_at = time.monotonic()
     statuses, token = {}, None
     while not stop.is_set() and token is None:
         token = csrf_token(port)
@@ -235,6 +238,9 @@ def spray_client(port, seed, stop, ready, results):
         except Exception as exc:  # counted like a status: the spray must not stop on a refused connection
             status = type(exc).__name__
         statuses[status] = statuses.get(status, 0) + 1
+        if rate:
+            next_at += 1.0 / rate
+            stop.wait(max(0.0, next_at - time.monotonic()))
     results.put((statuses, time.process_time()))
 
 
@@ -244,12 +250,12 @@ class Spray:
     Processes, not threads: in-process sprayers would take the GIL from the thread timing the searches,
     and the figure would measure the benchmark instead of the server."""
 
-    def __init__(self, port, clients, seed):
+    def __init__(self, port, clients, seed, rate=0.0):
         ctx = multiprocessing.get_context("fork")
         self.stop, self.ready, self.results = ctx.Event(), ctx.Queue(), ctx.Queue()
         self.statuses, self.cpu_s = {}, 0.0
         self.procs = [
-            ctx.Process(target=spray_client, args=(port, seed * 100 + k, self.stop, self.ready, self.results))
+            ctx.Process(target=spray_client, args=(port, seed * 100 + k, self.stop, self.ready, self.results, rate))
             for k in range(clients)
         ]
 
@@ -282,7 +288,7 @@ def spray_measure(run, port, label):
     http_load(port, run.queries, args.http_clients, 60, 2 * len(run.queries))
     search = (port, run.queries, args.spray_search_clients, args.spray_seconds, 10**9)
     alone = http_load(*search)
-    with Spray(port, args.spray_clients, args.seed) as spray:
+    with Spray(port, args.spray_clients, args.seed, args.spray_rate) as spray:
         under = http_load(*search)
     p95_alone, p95_under = pct(alone["latencies"], 95), pct(under["latencies"], 95)
     attempts = sum(spray.statuses.values())
@@ -291,7 +297,7 @@ def spray_measure(run, port, label):
     run.emit(
         [
             f"  login spray {label}: {args.spray_search_clients} search client(s), {args.spray_clients} login "
-            f"clients, {args.spray_seconds:.0f} s each",
+            f"clients at {args.spray_rate or 'max'}/s each, {args.spray_seconds:.0f} s each",
             f"    search p95 alone {p95_alone:.1f} ms ({alone['requests']} requests), under spray {p95_under:.1f} ms"
             f" ({under['requests']} requests): {p95_under / p95_alone:.2f}×   search errors {errors}",
             f"    login attempts {attempts} ({attempts / args.spray_seconds:.0f}/s), turned away (429/403) {refused}"

@@ -608,6 +608,7 @@ def parse_args(argv=None):
     p.add_argument("--soak-queries", type=int, default=0, metavar="N", help="soak: N unique searches over HTTP")
     p.add_argument("--spray-seconds", type=float, default=0, metavar="S", help="login spray: S s per measurement")
     p.add_argument("--spray-clients", type=int, default=4, help="login spray clients")
+    p.add_argument("--spray-rate", type=float, default=5.0, help="login attempts a second per client (0: unpaced)")
     p.add_argument("--spray-search-clients", type=int, default=1, help="search clients during the login spray")
     p.add_argument("--load-only", action="store_true", help="only the soak and spray phases (make soak)")
     p.add_argument("--startup-runs", type=int, default=3)
@@ -635,6 +636,7 @@ def child_argv(args, size, state):
     argv += ["--reference-depth", str(args.reference_depth)]
     argv += ["--soak-queries", str(args.soak_queries), "--spray-seconds", str(args.spray_seconds)]
     argv += ["--spray-clients", str(args.spray_clients), "--spray-search-clients", str(args.spray_search_clients)]
+    argv += ["--spray-rate", str(args.spray_rate)]
     argv += ["--queries", str(args.queries), "--seed", str(args.seed)]
     if args.skip_stock_above is not None:
         argv += ["--skip-stock-above", str(args.skip_stock_above)]
