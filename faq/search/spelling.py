@@ -13,6 +13,8 @@ _lock = threading.Lock()
 _readings = None  # {char: {toneless pinyin}}
 _homophones = None  # {toneless pinyin: [chars]}
 MAX_SPAN = 4
+MAX_SPOTS = 4  # characters tried per query: a typo or two, not a page of noise (bounded cost per search)
+MAX_TEXT = 40  # longer queries are sentences; their words carry them without fixing one character
 MIN_WORD_FREQ = 5  # jieba dictionary frequency a correction must reach (rare words are not corrections)
 
 
@@ -61,8 +63,10 @@ def correct(text, words, known):
     """A corrected query text, or None.  ``words`` are the query's (word, start, end); ``known(word)`` says
     whether the index holds a word.  Each fix changes one character of a span of 2..MAX_SPAN characters
     around a suspicious one into a dictionary word the index knows; the most frequent fix wins."""
+    if len(text) > MAX_TEXT:
+        return None
     spots = _suspicious(words, known)
-    if not spots:
+    if not spots or len(spots) > MAX_SPOTS:
         return None
     freq = ensure_jieba().FREQ
     chars = list(text)
