@@ -13,7 +13,7 @@ _lock = threading.Lock()
 _readings = None  # {char: {toneless pinyin}}
 _homophones = None  # {toneless pinyin: [chars]}
 MAX_SPAN = 4
-MAX_SPOTS = 4  # characters tried per query: a typo or two, not a page of noise (bounded cost per search)
+MAX_SPOTS = 4  # suspicious words tried per query: a typo or two, not a page of noise (bounded cost)
 MAX_TEXT = 40  # longer queries are sentences; their words carry them without fixing one character
 MIN_WORD_FREQ = 5  # jieba dictionary frequency a correction must reach (rare words are not corrections)
 
@@ -47,16 +47,14 @@ def _alternatives(char):
 
 
 def _suspicious(words, known):
-    """Character offsets worth correcting: lone CJK characters that are not particles, and words the index
-    has never seen."""
+    """The words worth correcting, as (start, end): lone CJK characters that are not particles, and words
+    the index has never seen."""
     skip = stopwords() | query_fillers()
-    spots = set()
-    for word, start, end in words:
-        if not _CJK.match(word):
-            continue
-        if (len(word) == 1 and word not in skip) or not known(word):
-            spots.update(range(start, end))
-    return spots
+    return [
+        (start, end)
+        for word, start, end in words
+        if _CJK.match(word) and ((len(word) == 1 and word not in skip) or not known(word))
+    ]
 
 
 def correct(text, words, known):
@@ -65,9 +63,10 @@ def correct(text, words, known):
     around a suspicious one into a dictionary word the index knows; the most frequent fix wins."""
     if len(text) > MAX_TEXT:
         return None
-    spots = _suspicious(words, known)
-    if not spots or len(spots) > MAX_SPOTS:
+    suspects = _suspicious(words, known)
+    if not suspects or len(suspects) > MAX_SPOTS:
         return None
+    spots = {pos for start, end in suspects for pos in range(start, end)}
     freq = ensure_jieba().FREQ
     chars = list(text)
     changed = False
