@@ -19,8 +19,10 @@ from .models import (
     Office,
     PhoneNumber,
     ProcedureStep,
+    SimilarQuestion,
     SourceDocument,
     SynonymGroup,
+    ThesaurusTerm,
     Topic,
 )
 
@@ -29,6 +31,16 @@ admin.site.site_title = "人社知识库管理"
 admin.site.index_title = "内容管理"
 
 SOURCE_FIELDS = ("source", "source_key", "created_at", "updated_at")
+
+
+class SimilarQuestionInline(admin.TabularInline):
+    """相似问法, edited with the entry: searched like the question itself (a re-import never changes them)."""
+
+    model = SimilarQuestion
+    extra = 1
+    fields = ("text", "origin")
+    verbose_name = _("相似问法")
+    verbose_name_plural = _("相似问法（群众的其他问法，用于搜索）")
 
 
 class ProcedureStepInline(admin.TabularInline):
@@ -131,7 +143,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
     )
     autocomplete_fields = ("keywords",)
     filter_horizontal = ("topics", "districts")
-    inlines = [ProcedureStepInline, MaterialInline, EntryPhoneInline, EntryOfficeInline]
+    inlines = [SimilarQuestionInline, ProcedureStepInline, MaterialInline, EntryPhoneInline, EntryOfficeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("phones", "material_items")
@@ -229,6 +241,15 @@ class KeywordAdmin(admin.ModelAdmin):
 class SynonymGroupAdmin(admin.ModelAdmin):
     list_display = ("terms", "note")
     search_fields = ("terms",)
+
+
+@admin.register(ThesaurusTerm)
+class ThesaurusTermAdmin(admin.ModelAdmin):
+    """口语词表: what citizens say → the documents' terms; one-way unless marked 双向."""
+
+    list_display = ("colloquial", "official", "two_way", "note")
+    list_filter = ("two_way",)
+    search_fields = ("colloquial", "official", "note")
 
 
 @admin.register(SourceDocument)

@@ -112,31 +112,6 @@ class SynonymGroup(models.Model):
         return [t.strip() for t in self.terms.replace("，", ",").split(",") if t.strip()]
 
 
-class ThesaurusTerm(models.Model):
-    """A colloquial word and the official terms the documents use for it (炒鱿鱼 → 辞退|解除劳动合同).
-
-    One-way by default: the colloquial word widens to the official ones, never the reverse, where a two-way
-    synonym would hurt (公司 → 单位 must not make every 单位 answer match 公司)."""
-
-    colloquial = models.CharField(_("口语说法"), max_length=30, unique=True)
-    official = models.CharField(_("规范用语"), max_length=200, help_text=_("用 | 分隔多个，例如：辞退|解除劳动合同"))
-    two_way = models.BooleanField(
-        _("双向"), default=False, help_text=_("规范用语也扩展为口语说法（真正的同义词才勾选）")
-    )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["colloquial"]
-        verbose_name = _("口语词表")
-        verbose_name_plural = _("口语词表")
-
-    def __str__(self):
-        return f"{self.colloquial} → {self.official}"
-
-    def official_list(self):
-        return [t.strip() for t in self.official.replace("｜", "|").split("|") if t.strip()]
-
-
 class SourceDocument(models.Model):
     filename = models.CharField(_("文件名"), max_length=200, unique=True)
     title = models.CharField(_("标题"), max_length=200)
@@ -307,32 +282,6 @@ class Entry(ImportedRecord):
         return snapshot
 
 
-class SimilarQuestion(models.Model):
-    """Another way citizens ask an entry's question (相似问法), indexed in its own boosted field.
-
-    Curated ones are seeded once per entry by the importer; staff add, edit and delete them in the admin,
-    and a re-import never brings back or changes what staff did."""
-
-    class Origin(models.TextChoices):
-        CURATED = "curated", _("知识库整理")
-        STAFF = "staff", _("工作人员添加")
-        SEARCH = "search", _("来自群众搜索")
-
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="similar_questions", verbose_name=_("条目"))
-    text = models.CharField(_("相似问法"), max_length=100)
-    origin = models.CharField(_("来源"), max_length=10, choices=Origin.choices, default=Origin.STAFF)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["entry", "pk"]
-        constraints = [models.UniqueConstraint(fields=["entry", "text"], name="unique_similar_question")]
-        verbose_name = _("相似问法")
-        verbose_name_plural = _("相似问法")
-
-    def __str__(self):
-        return self.text
-
-
 class EntryOffice(models.Model):
     """An entry–office link and where it came from.  The importer replaces only the links it made (source
     and rule); a link staff added stays whatever a re-import or a rule change does."""
@@ -472,29 +421,6 @@ class PhoneNumber(models.Model):
         return "tel:" + self.number.replace("-", "")
 
 
-class IndexTask(models.Model):
-    """ "Bring (kind, object_id) in the index in line with the database".
-
-    Written in the same transaction as the edit, so an update or delete cannot be lost between the commit
-    and the index write: whatever is pending is applied after commit, retried on lock contention, and
-    picked up again by the next writer if a process dies first.  Tasks carry no data; applying one
-    re-reads the row (or notices it is gone), so applying twice or late is harmless.
-    """
-
-    kind = models.CharField(_("类型"), max_length=10)  # "entry" | "office"
-    object_id = models.BigIntegerField(_("对象ID"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True, db_index=True)
-
-    class Meta:
-        ordering = ["pk"]
-        verbose_name = _("索引任务")
-        verbose_name_plural = _("索引任务")
-
-    def __str__(self):
-        return f"{self.kind}:{self.object_id}"
-
-
 class AuditEvent(models.Model):
     """Who did what to which record, written by faq.actions in the same transaction as the change."""
 
@@ -522,3 +448,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.target_type}#{self.target_id or ''} {self.summary}".strip()
+
+
+from .models_search import IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401

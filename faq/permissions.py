@@ -17,6 +17,8 @@ EDITOR_PERMISSIONS = {
     "phonenumber": ["add", "change", "delete", "view"],
     "keyword": ["add", "change", "view"],
     "synonymgroup": ["add", "change", "view"],
+    "similarquestion": ["add", "change", "delete", "view"],
+    "thesaurusterm": ["add", "change", "view"],
     "topic": ["view"],
     "city": ["view"],
     "district": ["view"],

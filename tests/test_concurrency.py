@@ -30,6 +30,7 @@ from django.utils import timezone
 from haystack import connections as search_connections
 from whoosh import query as wq
 
+from faq.cards import CARD_FIELD_NAMES
 from faq.importer import import_parsed
 from faq.models import City, Entry, IndexTask
 from faq.search import queue as indexing
@@ -45,15 +46,12 @@ ENTRY_FIELDS = (
     "city",
     "audience",
     "status",
-    "conditions",
-    "materials",
-    "location",
-    "offices",
+    *CARD_FIELD_NAMES,
     "topics",
     "districts",
     "keywords",
 )
-INLINE_PREFIXES = ("steps", "phones")
+INLINE_PREFIXES = ("similar_questions", "steps", "material_items", "phones", "office_links")
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------

@@ -54,9 +54,12 @@ def test_pipe_rows_become_a_table_with_header():
     # The table scrolls in its own keyboard-reachable box, not the page.
     wrap = next(attrs for tag, attrs in parsed.tags if tag == "div")
     assert wrap["class"] == "table-wrap" and wrap["tabindex"] == "0"
-    # Stacked cards on phones: each cell names its column; the caption names them all for screen readers.
+    # Stacked cards on phones: each cell names its column; the lead-in line is the table's caption.
     assert '<td data-label="险种">养老</td>' in html and '<td data-label="个人">8%</td>' in html
-    assert '<caption class="visually-hidden">表格：险种、单位、个人</caption>' in html
+    assert "<caption>缴费比例</caption>" in html
+    # Without a lead-in, a caption names the columns for screen readers.
+    bare = render_text(table_to_text(["险种", "单位", "个人"], [["养老", "16%", "8%"]]))
+    assert '<caption class="visually-hidden">表格：险种、单位、个人</caption>' in bare
 
 
 def test_pipe_rows_without_separator_have_no_header():

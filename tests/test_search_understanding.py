@@ -6,6 +6,7 @@ import pytest
 from faq.models import City, Entry, SimilarQuestion, ThesaurusTerm
 from faq.search.build import build_index
 from faq.search.service import search
+from faq.search.understanding import invalidate_synonyms
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,7 @@ def commit(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def kb(db, commit):
+    invalidate_synonyms()  # another module's (rolled back) thesaurus may still be in this process's cache
     cs = City.objects.create(slug="changsha", name="长沙", area_code="0731", order=0)
     sz = City.objects.create(slug="shenzhen", name="深圳", area_code="0755", order=1)
     entries = {

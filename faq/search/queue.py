@@ -30,8 +30,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db import connections as db_connections
-from django.db import transaction
 from django.db.models import signals
 from django.utils import timezone
 from haystack.signals import BaseSignalProcessor
@@ -196,6 +196,10 @@ def flush_after_commit():
     except EngineBusy:
         log.info("search index busy; pending updates handed to the background retrier")
         start_retrier()
+    except DatabaseError as exc:  # the database is down: say so in one line, the retrier keeps trying
+        log.warning("search index update waits for the database: %s", exc.__class__.__name__)
+        start_retrier()
+        return
     except Exception:
         log.exception("search index update failed; will retry in the background")
         start_retrier()
@@ -212,6 +216,9 @@ def _retry_loop():
                 return
             except EngineBusy:
                 delay = min(delay * 2, 5.0)
+            except DatabaseError as exc:
+                log.warning("search index retry waits for the database: %s", exc.__class__.__name__)
+                delay = min(delay * 2, 30.0)
             except Exception:
                 log.exception("search index retry failed")
                 delay = min(delay * 2, 30.0)
@@ -257,6 +264,9 @@ def recover():
     _recovered_in = os.getpid()
     try:
         flush()
+    except DatabaseError as exc:  # a worker starting while the database is down: no traceback, just the fact
+        log.warning("pending search index updates wait for the database: %s", exc.__class__.__name__)
+        start_retrier()
     except Exception:
         log.warning("pending search index updates handed to the background retrier", exc_info=True)
         start_retrier()
@@ -269,6 +279,8 @@ def _watch_loop(interval):
         try:
             if _retrier is None and pending_count():
                 start_retrier()
+        except DatabaseError as exc:
+            log.warning("search index watch waits for the database: %s", exc.__class__.__name__)
         except Exception:
             log.exception("search index watch failed")
         finally:

@@ -25,6 +25,7 @@ from .analysis import DATA_DIR, bigrams, ensure_jieba, query_fillers, query_word
 MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
 SYNONYM_WEIGHT = 0.9
+ASPECT_PARTICLES = "了过着"  # jieba glues them to a verb (交了, 领过); the verb is what the answers hold
 SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
 
 # --- normalisation ---------------------------------------------------------------------------------
@@ -173,6 +174,8 @@ def analyse(raw):
     kept = {(start, word) for word, start, _end in query_words(text) if word not in fillers}
     for word, start, end in words:
         if (start, word) in kept and not any(claimed[start:end]):
+            if len(word) > 1 and word[-1] in ASPECT_PARTICLES:
+                word = word[:-1]  # 交了 → 交: the answers say what is done, not that it was done
             alts = [[word]]
             parts = cover(word)
             if len(parts) > 1:
