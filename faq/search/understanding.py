@@ -26,6 +26,7 @@ MAX_QUERY_CHARS = 100
 MAX_TERMS = 12
 SYNONYM_WEIGHT = 0.9
 ASPECT_PARTICLES = "了过着"  # jieba glues them to a verb (交了, 领过); the verb is what the answers hold
+MODALS = "能会要可想"  # … and these in front of one (能领, 想办)
 SYNONYM_TTL = 60.0  # other processes see staff edits to synonyms within a minute; the saving one at once
 
 # --- normalisation ---------------------------------------------------------------------------------
@@ -174,8 +175,7 @@ def analyse(raw):
     kept = {(start, word) for word, start, _end in query_words(text) if word not in fillers}
     for word, start, end in words:
         if (start, word) in kept and not any(claimed[start:end]):
-            if len(word) > 1 and word[-1] in ASPECT_PARTICLES:
-                word = word[:-1]  # 交了 → 交: the answers say what is done, not that it was done
+            word = _bare_verb(word)
             alts = [[word]]
             parts = cover(word)
             if len(parts) > 1:
@@ -191,6 +191,18 @@ def analyse(raw):
         seen.add(key)
         concepts.append(concept)
     return ParsedQuery(raw=raw, text=text, concepts=concepts[:MAX_TERMS])
+
+
+def _bare_verb(word):
+    """交了 → 交, 能领 → 领: jieba's HMM glues an aspect particle or a modal to a verb; the answers hold the verb.
+    Dictionary words (要求, 过去) are left alone."""
+    if len(word) < 2 or ensure_jieba().FREQ.get(word):
+        return word
+    if word[-1] in ASPECT_PARTICLES:
+        return word[:-1]
+    if len(word) == 2 and word[0] in MODALS:
+        return word[1:]
+    return word
 
 
 def _known_parts(concept, snapshot):
