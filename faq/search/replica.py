@@ -57,6 +57,7 @@ def recover():
         return
     _started_in = os.getpid()
     try:
+        nodes.heartbeat()  # a new node is known (and reported as building) from its first worker on
         queue.flush()  # before this worker serves: a node that was down answers with its edits applied
     except nodes.NeedsBuild:
         pass  # a whole build is too long for a worker's start: the follower does it, /healthz says degraded
