@@ -235,14 +235,20 @@ class Node:
             assert time.monotonic() - t0 < timeout, f"{self.name} never healthy: {self.log.read_text()[-3000:]}"
             time.sleep(0.1)
 
-    def search(self, q, limit=50):
-        response = requests.get(self.base + "/api/search/", params={"q": q, "limit": limit}, timeout=10)
+    def search(self, q, limit=50, page=1):
+        params = {"q": q, "limit": limit, "page": page}
+        response = requests.get(self.base + "/api/search/", params=params, timeout=10)
         assert response.status_code == 200, response.text[:500]
         return response.json()
 
     def results(self, q):
+        """Every result of ``q`` (all pages) as a set: scores may differ a little between replicas (an
+        updated document leaves a deleted copy in Whoosh's statistics until a merge), the matches may not."""
         body = self.search(q)
-        return body["total"], sorted((r["type"], r["id"]) for r in body["results"])
+        found = {(r["type"], r["id"]) for r in body["results"]}
+        for page in range(2, (body["total"] + 49) // 50 + 1):
+            found |= {(r["type"], r["id"]) for r in self.search(q, page=page)["results"]}
+        return body["total"], sorted(found), body["facets"]
 
     def finds(self, word, pk):
         found = self.search(word, limit=5)["results"]
@@ -334,7 +340,13 @@ def wait_for(check, what, timeout=CONVERGE_SECONDS):
 
 
 def entry_pks(node, n, skip=0):
-    pks = sorted({r["id"] for q in QUERIES for r in node.search(q)["results"] if r["type"] == "entry"})
+    """``n`` published entries, from the ``skip``-th on (each test edits entries of its own)."""
+    import psycopg2
+
+    with psycopg2.connect(node.cluster.db_url) as db, db.cursor() as cur:
+        cur.execute("SELECT id FROM faq_entry WHERE status = 'published' ORDER BY id")
+        pks = [row[0] for row in cur.fetchall()]
+    db.close()
     assert len(pks) >= n + skip
     return pks[skip : skip + n]
 
