@@ -120,10 +120,12 @@ def deferred():
 # --- applying tasks --------------------------------------------------------------------------------
 
 
-def apply_tasks(tasks):
+def apply_tasks(tasks, node=None):
     """Write the current database state of the tasks' objects into the live index in one commit; returns
-    the generation written to.  Raises EngineBusy when another writer holds the index."""
-    return get_engine().write(changes_for(tasks))
+    the generation written to (nothing is written when ``node``'s state moved meanwhile).  Raises EngineBusy
+    when another writer holds the index."""
+    changes = changes_for(tasks)
+    return get_engine().write(changes if node is None else _unless_moved(node, changes))
 
 
 def changes_for(tasks):
@@ -177,13 +179,22 @@ def flush(max_batches=None):
                 if gaps != node.gaps:
                     nodes.save(node, cursor, gaps)  # gaps waited for long enough: rolled back
                 break
-            written_to = apply_tasks(tasks)
+            written_to = apply_tasks(tasks, node)
             if engine.generation() != written_to:
                 continue  # the index was swapped under us: apply the same rows to the new one
             if nodes.save(node, cursor, gaps, applied=True):
                 applied += len(tasks)
             batches += 1  # a lost race (another process moved the cursor) re-reads; re-applying is harmless
     return applied
+
+
+def _unless_moved(node, changes):
+    def checked():  # under the write lock: another process of this node may have applied these just now
+        if nodes.current().version != node.version:
+            return [], []
+        return changes()
+
+    return checked
 
 
 def flush_after_commit():

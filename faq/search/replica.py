@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 5.0
 PRUNE_SECONDS = 60.0
+NOTIFY_DELAY = 0.05
 
 _started_in = None  # the pid that ran recover() (a forked worker runs it again)
 
@@ -114,6 +115,7 @@ def _wait(listener, seconds):
     if select.select([listener], [], [], seconds)[0]:
         listener.poll()
         listener.notifies.clear()
+        time.sleep(NOTIFY_DELAY)  # the node that took the edit applies it itself, right after its commit
 
 
 def _follow_log():
