@@ -450,4 +450,4 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} {self.target_type}#{self.target_id or ''} {self.summary}".strip()
 
 
-from .models_search import IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401
+from .models_search import IndexNode, IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401

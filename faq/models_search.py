@@ -1,4 +1,4 @@
-"""Models that serve search: the colloquial thesaurus, 相似问法 and the index queue (faq.models imports them,
+"""Models that serve search: the colloquial thesaurus, 相似问法, the index change log and its nodes (faq.models imports them,
 so Django registers them with the app)."""
 
 from django.db import models
@@ -59,23 +59,50 @@ class SimilarQuestion(models.Model):
 
 
 class IndexTask(models.Model):
-    """ "Bring (kind, object_id) in the index in line with the database".
+    """One entry of the index change log: "bring (kind, object_id) in the index in line with the database".
 
     Written in the same transaction as the edit, so an update or delete cannot be lost between the commit
-    and the index write: whatever is pending is applied after commit, retried on lock contention, and
-    picked up again by the next writer if a process dies first.  Tasks carry no data; applying one
-    re-reads the row (or notices it is gone), so applying twice or late is harmless.
+    and the index write.  Ids only grow; every node applies the log after its own cursor (``IndexNode``), so
+    one node applying a change never hides it from another.  Entries carry no data: applying one re-reads
+    the row (or notices it is gone), so applying twice or late is harmless.
     """
 
     kind = models.CharField(_("类型"), max_length=10)  # "entry" | "office"
     object_id = models.BigIntegerField(_("对象ID"))
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["pk"]
-        verbose_name = _("索引任务")
-        verbose_name_plural = _("索引任务")
+        verbose_name = _("索引变更")
+        verbose_name_plural = _("索引变更")
 
     def __str__(self):
         return f"{self.kind}:{self.object_id}"
+
+
+class IndexNode(models.Model):
+    """One web node's search index replica and how far into the change log it is (faq.search.nodes).
+
+    ``cursor``: the highest log id applied to this node's index; ``gaps``: ids at or below it not seen yet
+    (their transactions may still commit), as [first, last, since] ranges; null cursor: the index must be
+    built from the database first.  ``generation``: the index this state describes (a rebuilt or replaced
+    index invalidates it).  ``version`` changes on every write, so a stale writer cannot move it back.
+    """
+
+    name = models.CharField(_("节点"), max_length=100, unique=True)
+    cursor = models.BigIntegerField(_("游标"), null=True, blank=True)
+    gaps = models.JSONField(_("未见编号"), default=list, blank=True)
+    generation = models.CharField(_("索引版本"), max_length=500, blank=True)
+    version = models.BigIntegerField(default=0)
+    building_since = models.DateTimeField(_("构建开始"), null=True, blank=True)
+    building_from = models.BigIntegerField(null=True, blank=True)  # log rows a running build still needs
+    heartbeat_at = models.DateTimeField(_("心跳"), null=True, blank=True)
+    last_applied_at = models.DateTimeField(_("最近应用"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("索引节点")
+        verbose_name_plural = _("索引节点")
+
+    def __str__(self):
+        return self.name

@@ -40,7 +40,7 @@ limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE
 
 
 def post_worker_init(worker):
-    """Index changes a killed worker left pending are applied before this one serves; then it watches."""
-    from faq.search.queue import recover
+    """This node's index catches up with the change log before the worker serves; then it follows the log."""
+    from faq.search.replica import recover
 
     recover()

@@ -1,43 +1,37 @@
-"""Keeping the search index fresh: after-commit updates through a single writer, with retry.
+"""Keeping the search index fresh: an ordered change log, applied after commit through a single writer.
 
 haystack's RealtimeSignalProcessor writes to Whoosh inside ``save()``: concurrent saves hit Whoosh's
 LockError in the editor's request, and a failed delete is silently dropped.  Here instead:
 
-1. Signals record an ``IndexTask`` (kind, id) *in the editor's transaction*, so the intent to reindex
-   commits atomically with the edit (and vanishes with a rollback).
-2. After commit, ``flush()`` runs: under a per-process lock and Whoosh's write lock (waited for, not
-   failed on) it reads every pending task, re-reads those rows from the database, updates or deletes the
-   documents, commits once and marks the tasks done.  Reading the rows only after taking the write lock
-   means a later edit can never be overwritten by an earlier one's stale copy.
+1. Signals append ``IndexTask`` rows (kind, id) to the change log *in the editor's transaction*, so the
+   intent to reindex commits atomically with the edit (and vanishes with a rollback).  On PostgreSQL the
+   same transaction sends a NOTIFY, which wakes every node's follower (faq.search.replica) at commit.
+2. After commit, ``flush()`` runs: under a per-process lock and Whoosh's write lock (waited for, not failed
+   on) it reads this node's unapplied log rows (faq.search.nodes: after its cursor, and ids it has not seen
+   yet), re-reads those objects from the database, updates or deletes the documents, commits once and moves
+   the node's cursor.  Reading the objects only after taking the write lock means a later edit can never be
+   overwritten by an earlier one's stale copy.  Other nodes apply the same rows to their own index.
 3. If the lock stays busy (a rebuild or a bulk import in another process), the editor still gets their
-   page: a background thread keeps retrying, and any other process's next flush also picks the tasks up.
+   page: a background thread keeps retrying, and the node's follower picks the rows up too.
 
-``deferred()`` batches a bulk import into one set of tasks and one index commit.
-
-Crash recovery: a process killed while its tasks waited (for the lock, in the retrier) leaves them pending
-in the database.  ``recover()`` applies them when a worker starts (gunicorn's post_worker_init, or the
-first search of any other process) and starts a watcher thread that hands pending tasks to the retrier
-every SEARCH_INDEX_WATCH_SECONDS, so they never wait for the next edit.
+``deferred()`` batches a bulk import into one set of log rows and one index commit.
 """
 
 import atexit
 import logging
-import os
 import random
 import threading
 import time
 from contextlib import contextmanager
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db import connections as db_connections
 from django.db.models import signals
-from django.utils import timezone
 from haystack.signals import BaseSignalProcessor
 
 from faq.models import City, District, Entry, IndexTask, Office, PhoneNumber, ProcedureStep, SimilarQuestion, Topic
 
+from . import nodes
 from .documents import MODELS, documents_for
 from .engine import get_engine
 from .engine.base import EngineBusy
@@ -45,13 +39,12 @@ from .engine.base import EngineBusy
 log = logging.getLogger(__name__)
 
 BATCH = 500
-KEEP_DONE = timedelta(days=1)  # done tasks are kept a while so a rebuild can replay edits made during it
+CHANNEL = "faq_index_log"  # PostgreSQL LISTEN/NOTIFY channel: "the change log grew"
 
 _write_lock = threading.RLock()
 _local = threading.local()
 _retrier = None
 _retrier_lock = threading.Lock()
-_recovered_in = None  # the pid that ran recover() (a forked worker runs it again)
 
 
 # --- what an edit touches --------------------------------------------------------------------------
@@ -100,6 +93,10 @@ def enqueue(keys):
         pending.update(keys)
         return
     IndexTask.objects.bulk_create(IndexTask(kind=kind, object_id=pk) for kind, pk in sorted(keys))
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")  # delivered at commit, dropped with a rollback
     transaction.on_commit(flush_after_commit)
 
 
@@ -123,10 +120,12 @@ def deferred():
 # --- applying tasks --------------------------------------------------------------------------------
 
 
-def apply_tasks(tasks):
+def apply_tasks(tasks, node=None):
     """Write the current database state of the tasks' objects into the live index in one commit; returns
-    the generation written to.  Raises EngineBusy when another writer holds the index."""
-    return get_engine().write(changes_for(tasks))
+    the generation written to (nothing is written when ``node``'s state moved meanwhile).  Raises EngineBusy
+    when another writer holds the index."""
+    changes = changes_for(tasks)
+    return get_engine().write(changes if node is None else _unless_moved(node, changes))
 
 
 def changes_for(tasks):
@@ -164,29 +163,38 @@ def apply_with_retry(tasks, patience=60.0):
 
 
 def flush(max_batches=None):
-    """Apply every pending task to the live index; returns how many were applied. Raises EngineBusy when busy."""
+    """Apply this node's unapplied log rows to its index; returns how many were applied.  Raises EngineBusy
+    when the index stays locked, nodes.NeedsBuild when the node has no usable cursor (build first)."""
     applied = 0
     engine = get_engine()
     with _write_lock:
         batches = 0
         while max_batches is None or batches < max_batches:
-            # Lock first, then read tasks and rows: see the module docstring.
-            tasks = list(
-                IndexTask.objects.filter(done_at__isnull=True)
-                .order_by("pk")
-                .values_list("pk", "kind", "object_id")[:BATCH]
-            )
+            node = nodes.current()
+            if not nodes.is_valid(node, engine.generation()):
+                raise nodes.NeedsBuild(f"node {nodes.name()} has no cursor for this index")
+            tasks = list(nodes.unapplied(node).order_by("pk").values_list("pk", "kind", "object_id")[:BATCH])
+            cursor, gaps = nodes.advanced(node.cursor, node.gaps, [t[0] for t in tasks])
             if not tasks:
+                if gaps != node.gaps:
+                    nodes.save(node, cursor, gaps)  # gaps waited for long enough: rolled back
                 break
-            written_to = apply_tasks(tasks)
+            written_to = apply_tasks(tasks, node)
             if engine.generation() != written_to:
-                continue  # the index was swapped under us: apply the same tasks to the new one
-            IndexTask.objects.filter(pk__in=[t[0] for t in tasks]).update(done_at=timezone.now())
-            applied += len(tasks)
-            batches += 1
-        if applied:
-            IndexTask.objects.filter(done_at__lt=timezone.now() - KEEP_DONE).delete()
+                continue  # the index was swapped under us: apply the same rows to the new one
+            if nodes.save(node, cursor, gaps, applied=True):
+                applied += len(tasks)
+            batches += 1  # a lost race (another process moved the cursor) re-reads; re-applying is harmless
     return applied
+
+
+def _unless_moved(node, changes):
+    def checked():  # under the write lock: another process of this node may have applied these just now
+        if nodes.current().version != node.version:
+            return [], []
+        return changes()
+
+    return checked
 
 
 def flush_after_commit():
@@ -196,6 +204,8 @@ def flush_after_commit():
     except EngineBusy:
         log.info("search index busy; pending updates handed to the background retrier")
         start_retrier()
+    except nodes.NeedsBuild:
+        log.warning("this node's search index has no cursor yet; its follower builds it")
     except DatabaseError as exc:  # the database is down: say so in one line, the retrier keeps trying
         log.warning("search index update waits for the database: %s", exc.__class__.__name__)
         start_retrier()
@@ -214,6 +224,8 @@ def _retry_loop():
             try:
                 flush()
                 return
+            except nodes.NeedsBuild:
+                return  # the follower builds the index, which includes this change
             except EngineBusy:
                 delay = min(delay * 2, 5.0)
             except DatabaseError as exc:
@@ -247,44 +259,11 @@ def _drain_at_exit():
 
 
 def pending_count():
-    return IndexTask.objects.filter(done_at__isnull=True).count()
-
-
-# --- crash recovery --------------------------------------------------------------------------------
-
-
-def recover():
-    """Once per process: apply what an earlier process left pending, then watch for pending tasks.
-
-    Off when SEARCH_INDEX_WATCH_SECONDS is 0 (the test settings: tests flush explicitly)."""
-    global _recovered_in
-    interval = getattr(settings, "SEARCH_INDEX_WATCH_SECONDS", 0)
-    if not interval or _recovered_in == os.getpid():
-        return
-    _recovered_in = os.getpid()
-    try:
-        flush()
-    except DatabaseError as exc:  # a worker starting while the database is down: no traceback, just the fact
-        log.warning("pending search index updates wait for the database: %s", exc.__class__.__name__)
-        start_retrier()
-    except Exception:
-        log.warning("pending search index updates handed to the background retrier", exc_info=True)
-        start_retrier()
-    threading.Thread(target=_watch_loop, args=(interval,), name="search-index-watch", daemon=True).start()
-
-
-def _watch_loop(interval):
-    while True:
-        time.sleep(interval)
-        try:
-            if _retrier is None and pending_count():
-                start_retrier()
-        except DatabaseError as exc:
-            log.warning("search index watch waits for the database: %s", exc.__class__.__name__)
-        except Exception:
-            log.exception("search index watch failed")
-        finally:
-            db_connections.close_all()  # this thread's own connection: not held between checks
+    """Log rows this node has not applied yet (every row while it has no cursor)."""
+    node = nodes.current()
+    if node is None or node.cursor is None:
+        return IndexTask.objects.count()
+    return nodes.unapplied(node).count()
 
 
 # --- the haystack signal processor -----------------------------------------------------------------

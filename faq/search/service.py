@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from faq.errors import BadParameter
 from faq.models import Entry, IndexTask, Office
 
-from . import queue, spelling, understanding
+from . import nodes, replica, spelling, understanding
 from .analysis import query_fillers, query_words, stopwords
 from .engine import get_engine
 from .engine.base import EngineQuery, EngineUnavailable
@@ -189,7 +189,7 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
     """
     _check_int("page", page, 1)
     _check_int("limit", limit, 1, MAX_LIMIT)
-    queue.recover()  # once per process: what a killed process left pending reaches the index
+    replica.recover()  # once per process: this node catches up with the change log, then follows it
     run = _Run(topic=topic, page=page, limit=limit, facets=facets, clamp_page=clamp_page)
     parsed = understanding.analyse(q)
     typed_pinyin = run.from_pinyin(parsed.text)
@@ -335,21 +335,38 @@ def answer_confidence(found, parsed):
 
 
 def index_state():
-    """A small summary of the search index for /healthz; ``reason`` says why it is not "ok"/"empty".
+    """A small summary of the search index and this node's place in the change log, for /healthz; ``reason``
+    says why it is not "ok"/"empty".
 
-    Degraded: the live index is unusable (searches use the previous build, or none), or an index change
-    has waited longer than SEARCH_INDEX_MAX_LAG_SECONDS (nothing is applying the queue).
+    Degraded: the live index is unusable (searches use the previous build, or none); or this node is being
+    built from the database, is more than SEARCH_NODE_MAX_LAG_CHANGES changes behind, or a change has waited
+    longer than SEARCH_INDEX_MAX_LAG_SECONDS (nothing is applying the log).
     """
     try:
         state = get_engine().state()
     except Exception as exc:  # health must answer even when the index is broken
         state = {"status": "unavailable", "reason": f"search index unreadable ({exc.__class__.__name__})"}
-    pending = IndexTask.objects.filter(done_at__isnull=True)
-    state["pending_updates"] = pending.count()
-    oldest = pending.order_by("pk").values_list("created_at", flat=True).first()
-    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
-    state["oldest_pending_seconds"] = round(lag, 1)
-    if lag > settings.SEARCH_INDEX_MAX_LAG_SECONDS and state["status"] in ("ok", "empty"):
+    node = nodes.current()
+    changes, lag = nodes.lag(node)
+    if changes is None:  # no cursor yet: everything in the log is ahead of this node
+        changes = IndexTask.objects.count()
+        oldest = IndexTask.objects.order_by("pk").values_list("created_at", flat=True).first()
+        lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    state["node"] = {
+        "name": nodes.name(),
+        "cursor": node.cursor if node else None,
+        "lag_changes": changes,
+        "lag_seconds": round(lag, 1),
+        "last_applied_at": node.last_applied_at.isoformat() if node and node.last_applied_at else None,
+    }
+    state["pending_updates"], state["oldest_pending_seconds"] = changes, round(lag, 1)
+    if state["status"] not in ("ok", "empty"):
+        return state
+    if node is not None and node.cursor is None:
+        state.update(status="degraded", reason=f"node {node.name}: index being built from the database")
+    elif changes > settings.SEARCH_NODE_MAX_LAG_CHANGES:
+        state.update(status="degraded", reason=f"node {nodes.name()}: {changes} index changes behind")
+    elif lag > settings.SEARCH_INDEX_MAX_LAG_SECONDS:
         state.update(status="degraded", reason=f"index changes waiting for {lag:.0f} s")
     return state
 

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Environment-specific modules import from here."""
 
 import os
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -139,6 +140,16 @@ SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "faq.search.engine.whoosh.Whoosh
 SEARCH_INDEX_MAX_LAG_SECONDS = float(os.environ.get("SEARCH_INDEX_MAX_LAG_SECONDS", "60"))
 # Each process applies pending index changes at start and checks for them this often (0: never; faq.search.queue).
 SEARCH_INDEX_WATCH_SECONDS = float(os.environ.get("SEARCH_INDEX_WATCH_SECONDS", "5"))
+# Several web nodes on one database (faq.search.nodes, faq.search.replica): each is named, keeps its own index
+# and a cursor in the change log.  Its follower is woken by NOTIFY (PostgreSQL) or polls this often.
+NODE_NAME = os.environ.get("NODE_NAME") or socket.gethostname()
+SEARCH_INDEX_POLL_SECONDS = float(os.environ.get("SEARCH_INDEX_POLL_SECONDS", "0.5"))
+# A log id passed but not seen is awaited this long (its transaction may still commit), then taken as rolled back.
+SEARCH_INDEX_GAP_SECONDS = float(os.environ.get("SEARCH_INDEX_GAP_SECONDS", "120"))
+# A node silent longer than this no longer holds back pruning of the log; it rebuilds its index when it returns.
+SEARCH_NODE_TIMEOUT_SECONDS = float(os.environ.get("SEARCH_NODE_TIMEOUT_SECONDS", "3600"))
+# /healthz says "degraded" when this node is more than this many changes behind the log.
+SEARCH_NODE_MAX_LAG_CHANGES = int(os.environ.get("SEARCH_NODE_MAX_LAG_CHANGES", "1000"))
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
 
 LOGGING = {

@@ -210,6 +210,9 @@ class WhooshEngine(SearchEngine):
             raise EngineBusy(str(exc)) from exc
         try:
             upserts, deletes = changes()
+            if not upserts and not deletes:
+                writer.cancel()  # an empty commit would still make a new index state (cold caches everywhere)
+                return
             for ident in deletes:
                 writer.delete_by_term("id", ident)
             for doc in upserts:
