@@ -56,15 +56,11 @@ def site(transactional_db, live_server, parsed_sources):
     from django.core.management import call_command
 
     from faq.importer import import_parsed
+    from faq.search.build import build_index
 
     import_parsed(parsed_sources)
     call_command("extract_keywords", verbosity=0)
-    try:
-        from faq.search.queue import flush
-
-        flush()
-    except ImportError:
-        pass
+    build_index()
     return live_server.url
 
 

@@ -60,7 +60,9 @@ def test_a_rolled_back_id_is_awaited_then_given_up(settings):
     kept = Entry.objects.create(city=city, question="社保卡补办", answer="到网点。")
     indexing.flush()
     node = nodes.current()
-    assert [lo for lo, hi, _since in node.gaps] == [rolled] and node.cursor > rolled
+    # The rolled-back id is a gap still waited for (ids the log never held before the build may be one range
+    # with it when the database's sequence is ahead of the table, as after other tests on PostgreSQL).
+    assert any(lo <= rolled <= hi for lo, hi, _since in node.gaps) and node.cursor > rolled
     assert [h.obj.pk for h in search("社保卡补办", highlight=False).hits] == [kept.pk]
     settings.SEARCH_INDEX_GAP_SECONDS = 0
     indexing.flush()

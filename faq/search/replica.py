@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.db import DatabaseError, OperationalError
 from django.db import connections as db_connections
 
 from . import nodes, queue
@@ -62,6 +63,8 @@ def recover():
         queue.flush()  # before this worker serves: a node that was down answers with its edits applied
     except nodes.NeedsBuild:
         pass  # a whole build is too long for a worker's start: the follower does it, /healthz says degraded
+    except DatabaseError as exc:  # the database is down: one line, not a traceback; the follower retries
+        log.warning("search index catch-up waits for the database: %s", exc.__class__.__name__)
     except Exception:
         log.warning("search index catch-up at start failed; the follower retries", exc_info=True)
     threading.Thread(target=_follow, args=(interval,), name="search-index-follower", daemon=True).start()
@@ -87,6 +90,8 @@ def _follow(interval):
             lock = lock if lock is not None else _applier_lock()
             if lock is not None:
                 _follow_log()
+        except DatabaseError as exc:
+            log.warning("search index follower waits for the database: %s", exc.__class__.__name__)
         except Exception:
             log.exception("search index follower failed; starting again")
         finally:
@@ -101,7 +106,10 @@ def _listener():
         return None
     import psycopg2  # noqa: PLC0415  (PostgreSQL only)
 
-    listener = psycopg2.connect(**connection.get_connection_params())
+    try:
+        listener = psycopg2.connect(**connection.get_connection_params())
+    except psycopg2.OperationalError as exc:  # reported like any database outage (one line, then retried)
+        raise OperationalError(str(exc)) from exc
     listener.autocommit = True
     with listener.cursor() as cursor:
         cursor.execute(f"LISTEN {queue.CHANNEL}")
