@@ -4,6 +4,7 @@ tasks.  The admin, the importer command and any write API call these, never ``sa
 review workflow and revisions have one place to attach.
 """
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import reversion
@@ -60,6 +61,14 @@ def do_save_staff_edit(obj, actor, save=None, created=False):
         reversion.set_comment("新建" if created else "修改")
         _audit(actor, AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT, obj, obj)
     return obj
+
+
+@contextmanager
+def staff_revision(actor):
+    """One revision for everything a staff form writes (the record, its inlines, its many-to-many fields)."""
+    with reversion.create_revision():
+        reversion.set_user(actor if getattr(actor, "is_authenticated", False) else None)
+        yield
 
 
 def check_not_stale(obj, token):

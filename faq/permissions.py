@@ -8,7 +8,6 @@ idempotently (tests that flush the database, or an operator who deleted one by m
 """
 
 from django.conf import settings
-
 from django.contrib.auth.management import create_permissions
 
 EDITOR_GROUP = "编辑"
