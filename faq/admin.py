@@ -177,7 +177,7 @@ class StaffEditMixin(RevisionAdminMixin):
 @admin.register(Entry)
 class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
     form = EntryAdminForm
-    list_display = ("question", "city", "audience", "status", "publish_at", "expire_at", "missing", "updated_at")
+    list_display = ("question", "city", "audience", "status", "expire_at", "missing", "staff_marker", "updated_at")
     list_filter = ("city", MissingElementFilter, "topics", "audience", "status", "edited_by_staff", "source")
     search_fields = ("question", "answer", *CARD_FIELD_NAMES)
     list_select_related = ("city",)

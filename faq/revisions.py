@@ -11,6 +11,7 @@ import difflib
 import reversion
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from reversion.models import Revision, Version
@@ -68,7 +69,8 @@ def versions_of(obj):
 
 def save_revision(versions, user=None, comment=""):
     """A revision from rows ``versions_of`` made (e.g. inside a savepoint that was then rolled back)."""
-    revision = Revision.objects.create(user=user if getattr(user, "is_authenticated", False) else None, comment=comment)
+    user = user if getattr(user, "is_authenticated", False) else None
+    revision = Revision.objects.create(user=user, comment=comment, date_created=timezone.now())
     for version in versions:
         version.pk = None
         version.revision = revision
