@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .actions import (
@@ -301,21 +302,17 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         changes = list(obj.pending_changes.select_related("author", "reviewer")[:5])
         if not changes:
             return "无待审核的修改"
-        parts = []
-        for change in changes:
-            url = reverse("admin:faq_pendingchange_change", args=[change.pk])
-            note = f"：{change.comment}" if change.comment else ""
-            parts.append(
-                format_html(
-                    '<li><a href="{}">{}</a>（{} 提交，{:%Y-%m-%d %H:%M}）{}</li>',
-                    url,
-                    change.get_state_display(),
-                    change.author or "—",
-                    change.created_at,
-                    note,
-                )
+        rows = (
+            (
+                reverse("admin:faq_pendingchange_change", args=[c.pk]),
+                c.get_state_display(),
+                c.author or "—",
+                localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                f"审核意见：{c.comment}" if c.comment else "",
             )
-        return format_html("<ul>{}</ul>", format_html("".join(parts)))
+            for c in changes
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>（{} 提交，{}）{}</li>', rows))
 
     @admin.display(description=_("修改记录"))
     def history_link(self, obj):

@@ -7,11 +7,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
+from faq.actions import do_approve_change
 from faq.cards import CARD_FIELD_NAMES
 from faq.importer import import_parsed
-from faq.models import Entry
-from faq.actions import do_approve_change
-from faq.models import PendingChange
+from faq.models import Entry, PendingChange
 from faq.permissions import ensure_editor_group, ensure_reviewer_group
 
 
