@@ -147,8 +147,7 @@ class StaffEditMixin(RevisionAdminMixin):
     form = VersionedForm
 
     class Media:
-        css = {"all": ("css/admin.css",)}
-        js = ("js/admin_steps.js",)
+        js = ("js/admin_steps.js",)  # css/admin.css comes with every admin page (templates/admin/base_site.html)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and not self.stages(request, object_id):
