@@ -35,7 +35,7 @@ def admin_site(transactional_db, live_server, page):  # noqa: F811
     return live_server.url, entry
 
 
-def fields_past_the_edge(page):
+def fields_past_the_edge(page):  # noqa: F811
     """Form fields (outside the scrolling inline tables) whose right edge is past the viewport."""
     return page.evaluate(
         """(width) => Array.from(document.querySelectorAll('input, select, textarea'))
