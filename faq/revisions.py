@@ -92,13 +92,11 @@ def copy_versions(revision):
     ]
 
 
-def _parent_field(model):
-    for name in ("entry", "office"):
-        try:
-            model._meta.get_field(name)
-        except Exception:  # noqa: S112 - not every child has both parents
-            continue
-        return name
+def _parent_field(model, root_model):
+    """The foreign key by which an inline row of ``model`` belongs to a ``root_model`` (entry or office)."""
+    for field in model._meta.fields:
+        if field.is_relation and field.related_model is root_model and field.name in ("entry", "office"):
+            return field.name
     return None
 
 
@@ -120,7 +118,7 @@ def apply_revision(root, revision):
             if obj.pk != root.pk:
                 continue
         else:
-            parent = _parent_field(type(obj))
+            parent = _parent_field(type(obj), type(root))
             if parent is None or getattr(obj, f"{parent}_id") != root.pk:
                 continue
             existing = type(obj).objects.filter(pk=obj.pk).values_list(f"{parent}_id", flat=True).first()

@@ -139,3 +139,20 @@ def test_offices_and_their_phones_have_revisions_too(city, boss):  # noqa: F811
     assert "<ins>二</ins>" in rows["地址"][1]
     assert "0731-84159982" in " ".join(v.serialized_data for v in revisions[1].version_set.all())
     Entry.objects.none()  # (entries are covered above)
+
+
+def test_restoring_an_office_brings_back_its_phones(city, boss):  # noqa: F811
+    office = Office.objects.create(city=city, name="芙蓉区社保卡服务中心", address="芙蓉中路一段")
+    phone = PhoneNumber.objects.create(office=office, city=city, number="0731-84159982", label="咨询")
+    url = reverse("admin:faq_office_change", args=[office.pk])
+    data = {"city": city.pk, "name": office.name, "kind": "", "address": "芙蓉中路二段", "hours": ""}
+    data.update({"phones-TOTAL_FORMS": "1", "phones-INITIAL_FORMS": "1", "phones-MAX_NUM_FORMS": "1000"})
+    data.update({"phones-0-id": phone.pk, "phones-0-office": office.pk, "phones-0-DELETE": "on"})
+    data.update({"phones-0-number": phone.number, "phones-0-label": phone.label, "phones-0-order": "0"})
+    assert boss.post(url, data).status_code == 302
+    assert not office.phones.exists()
+    before = list(revisions_for(office))[-1]  # the content before the first staff save
+    boss.post(reverse("admin:faq_office_revision_restore", args=[office.pk, before.pk]))
+    office.refresh_from_db()
+    assert office.address == "芙蓉中路一段"
+    assert [p.number for p in office.phones.all()] == ["0731-84159982"]
