@@ -371,6 +371,17 @@ class PhoneNumberAdmin(admin.ModelAdmin):
     list_select_related = ("city", "district", "entry", "office")
     raw_id_fields = ("entry", "office")
 
+    # A published entry's phone is part of the entry: an editor changes it through the entry, for review.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.entry_id and must_stage(obj.entry, request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.entry_id and must_stage(obj.entry, request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):

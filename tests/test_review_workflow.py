@@ -190,3 +190,16 @@ def test_small_offices_let_editors_publish_directly(city, editor, commit, client
     assert entry.answer == NEW_ANSWER
     assert not PendingChange.objects.exists()
     assert ids("湘江驿站") == [entry.pk]
+
+
+def test_a_published_entry_s_phone_is_changed_through_the_entry_only(city, editor):  # noqa: F811
+    from faq.models import PhoneNumber
+
+    entry = make_entry(city)
+    phone = PhoneNumber.objects.create(entry=entry, city=city, number="0731-84159982", label="咨询")
+    url = reverse("admin:faq_phonenumber_change", args=[phone.pk])
+    client = login(editor)
+    client.post(url, {"number": "0731-88888888", "label": "咨询", "city": city.pk, "entry": entry.pk, "order": 0})
+    phone.refresh_from_db()
+    assert phone.number == "0731-84159982"
+    assert client.post(reverse("admin:faq_phonenumber_delete", args=[phone.pk]), {"post": "yes"}).status_code == 403
