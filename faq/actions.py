@@ -76,7 +76,9 @@ def check_not_stale(obj, token):
     as the form saw it) was loaded.  The row stays locked until the caller's transaction ends."""
     if obj.pk is None or not token:
         return
-    current = type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("updated_at", flat=True).first()
+    # order_by(): no ordering joins (PostgreSQL locks no nullable side of an outer join).
+    rows = type(obj).objects.select_for_update().filter(pk=obj.pk).order_by().values_list("updated_at", flat=True)
+    current = rows.first()
     if current is not None and current.isoformat() != token:
         raise EditConflict(current)
 
