@@ -251,6 +251,11 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         entry = Entry.objects.filter(pk=object_id).first() if object_id else None
         return entry is not None and must_stage(entry, request.user)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and self.stages(request, object_id):
+            self.message_user(request, "此条目已发布：您保存的修改会提交审核，审核通过后才对群众显示。", messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return fields if can_publish(request.user) else (*fields, "status")

@@ -105,6 +105,8 @@ def test_a_returned_change_shows_the_comment_to_the_editor(city, editor, reviewe
     assert entry.answer == "携带身份证到发卡银行挂失补办。"
 
     mine = login(editor)
+    form = mine.get(reverse("admin:faq_entry_change", args=[entry.pk])).content.decode()
+    assert "您保存的修改会提交审核" in form
     assert "请注明需携带的证件" in mine.get(reverse("admin:faq_pendingchange_changelist")).content.decode()
     assert "请注明需携带的证件" in mine.get(reverse("admin:faq_entry_change", args=[entry.pk])).content.decode()
     # Approving a returned change is refused.
