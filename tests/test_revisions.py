@@ -156,3 +156,38 @@ def test_restoring_an_office_brings_back_its_phones(city, boss):  # noqa: F811
     office.refresh_from_db()
     assert office.address == "芙蓉中路一段"
     assert [p.number for p in office.phones.all()] == ["0731-84159982"]
+
+
+def test_concurrent_saves_from_the_same_form_keep_exactly_one(transactional_db, city):  # noqa: F811
+    """Six staff members opened the same form and save at once: one save wins, the others are refused, and
+    nothing is silently overwritten (the check runs under the row lock inside the admin's transaction)."""
+    import threading
+
+    from django.db import connections
+
+    entry = make_entry(city)
+    users = [User.objects.create_superuser(f"staff{i}", password=f"pw-staff{i}-123") for i in range(6)]
+    url = reverse("admin:faq_entry_change", args=[entry.pk])
+    token = entry.updated_at.isoformat()
+    start, results = threading.Barrier(len(users)), {}
+
+    def post(i):
+        try:
+            client = Client()
+            client.force_login(users[i])
+            start.wait(timeout=30)
+            response = client.post(url, form_data(entry, answer=f"第{i}位的答复", version_token=token))
+            results[i] = (response.status_code, "保存未生效" in response.content.decode())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(users))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    codes = sorted(results.values())
+    assert codes == [(200, True)] * (len(users) - 1) + [(302, False)], codes
+    winner = next(i for i, (code, _) in results.items() if code == 302)
+    entry.refresh_from_db()
+    assert entry.answer == f"第{winner}位的答复"
