@@ -191,3 +191,29 @@ def test_concurrent_saves_from_the_same_form_keep_exactly_one(transactional_db, 
     winner = next(i for i, (code, _) in results.items() if code == 302)
     entry.refresh_from_db()
     assert entry.answer == f"第{winner}位的答复"
+
+
+def test_backups_keep_revisions_and_pending_changes(city, boss, tmp_path):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from faq.actions import do_stage_current
+    from faq.models import PendingChange
+
+    entry = make_entry(city)
+    save(boss, entry, answer="工作人员修改后的答复。")
+    do_stage_current(entry, User.objects.get(username="boss"), publish=False)
+    before = [(r.comment, r.version_set.count()) for r in revisions_for(entry)]
+    path = tmp_path / "kb.json"
+    call_command("backup_data", output=str(path), stdout=StringIO())
+    connection.check_constraints()
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("restore_data", str(path), interactive=False, skip_index=True, stdout=StringIO())
+
+    entry = Entry.objects.get(pk=entry.pk)
+    assert [(r.comment, r.version_set.count()) for r in revisions_for(entry)] == before
+    change = PendingChange.objects.get(entry=entry)
+    assert diff(change.base, change.proposal) == []  # proposed as it was
+    assert "工作人员修改后的答复" in dict((label, new) for label, _old, new in diff(list(revisions_for(entry))[-1], change.base))["答复"]
