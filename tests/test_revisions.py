@@ -216,4 +216,5 @@ def test_backups_keep_revisions_and_pending_changes(city, boss, tmp_path):  # no
     assert [(r.comment, r.version_set.count()) for r in revisions_for(entry)] == before
     change = PendingChange.objects.get(entry=entry)
     assert diff(change.base, change.proposal) == []  # proposed as it was
-    assert "工作人员修改后的答复" in dict((label, new) for label, _old, new in diff(list(revisions_for(entry))[-1], change.base))["答复"]
+    edited = {label: new for label, _old, new in diff(list(revisions_for(entry))[-1], change.base)}
+    assert "工作人员修改后的答复" in edited["答复"]
