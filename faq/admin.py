@@ -1,11 +1,30 @@
 """Staff editing. Any save through the admin marks the record as changed by staff, so a later
-re-import keeps it instead of overwriting it."""
+re-import keeps it instead of overwriting it; it is recorded as a revision (faq.revisions); an editor's
+change to a published entry waits for a reviewer (faq.admin_review)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from .actions import do_apply_link_rules, do_delete, do_save_staff_edit, do_set_status
+from .actions import (
+    do_apply_link_rules,
+    do_delete,
+    do_save_staff_edit,
+    do_send_for_review,
+    do_set_status,
+    do_set_topic,
+    do_stage_change,
+    must_stage,
+    staff_revision,
+)
+from .admin_forms import EntryAdminForm, ParentFormSet, PhoneRowForm, SetTopicForm, StepRowForm, VersionedForm
+from .admin_review import RevisionAdminMixin
 from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,
@@ -25,6 +44,7 @@ from .models import (
     ThesaurusTerm,
     Topic,
 )
+from .permissions import can_publish, can_review
 
 admin.site.site_header = "人社知识库管理"
 admin.site.site_title = "人社知识库管理"
@@ -44,24 +64,39 @@ class SimilarQuestionInline(admin.TabularInline):
 
 
 class ProcedureStepInline(admin.TabularInline):
+    """Steps in order; static/js/admin_steps.js adds 上移/下移 buttons that swap rows and their order."""
+
     model = ProcedureStep
+    form = StepRowForm
+    formset = ParentFormSet
     extra = 1
     fields = ("order", "text")
+    classes = ("steps-inline",)
 
 
-class EntryPhoneInline(admin.TabularInline):
+class PhoneInlineMixin:
+    """Phone rows: the city defaults to the parent's, the district list is the parent's city's."""
+
     model = PhoneNumber
-    fk_name = "entry"
+    form = PhoneRowForm
+    formset = ParentFormSet
     extra = 0
     fields = ("label", "number", "district", "city", "order")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.city_id and "district" in formset.form.base_fields:
+            formset.form.base_fields["district"].queryset = District.objects.filter(city=obj.city_id)
+        return formset
+
+
+class EntryPhoneInline(PhoneInlineMixin, admin.TabularInline):
+    fk_name = "entry"
     verbose_name_plural = _("咨询电话")
 
 
-class OfficePhoneInline(admin.TabularInline):
-    model = PhoneNumber
+class OfficePhoneInline(PhoneInlineMixin, admin.TabularInline):
     fk_name = "office"
-    extra = 0
-    fields = ("label", "number", "district", "city", "order")
 
 
 class MaterialInline(admin.TabularInline):
@@ -105,9 +140,23 @@ class EntryOfficeInline(admin.TabularInline):
     verbose_name_plural = _("办理地点（来源：来源文档 / 关联规则 / 工作人员）")
 
 
-class StaffEditMixin:
+class StaffEditMixin(RevisionAdminMixin):
     """Saves and deletes go through faq.actions: the record is marked as staff-edited (the importer never
-    overwrites it silently) and the change is audited."""
+    overwrites it silently), the change is audited and the whole form (inlines too) is one revision."""
+
+    form = VersionedForm
+
+    class Media:
+        js = ("js/admin_steps.js",)  # css/admin.css comes with every admin page (templates/admin/base_site.html)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not self.stages(request, object_id):
+            with staff_revision(request.user):
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def stages(self, request, object_id):
+        return False
 
     def save_model(self, request, obj, form, change):
         do_save_staff_edit(
@@ -127,7 +176,8 @@ class StaffEditMixin:
 
 @admin.register(Entry)
 class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
-    list_display = ("question", "city", "audience", "status", "missing", "staff_marker", "updated_at")
+    form = EntryAdminForm
+    list_display = ("question", "city", "audience", "status", "expire_at", "missing", "staff_marker", "updated_at")
     list_filter = ("city", MissingElementFilter, "topics", "audience", "status", "edited_by_staff", "source")
     search_fields = ("question", "answer", *CARD_FIELD_NAMES)
     list_select_related = ("city",)
@@ -140,6 +190,8 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         "updated_at",
         "staff_marker",
         "missing",
+        "review_state",
+        "history_link",
     )
     autocomplete_fields = ("keywords",)
     filter_horizontal = ("topics", "districts")
@@ -153,20 +205,133 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         gaps = missing_elements(obj, has_phone=bool(obj.phones.all()), has_materials=bool(obj.material_items.all()))
         return "缺少：" + "、".join(gaps) if gaps else "齐全"
 
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "set_topic", "send_for_review"]
 
-    @admin.action(description=_("发布所选条目"), permissions=["change"])
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    @admin.action(description=_("发布所选条目"), permissions=["publish"])
     def publish(self, request, queryset):
         n = do_set_status(queryset, Entry.Status.PUBLISHED, request.user)
         self.message_user(request, f"已发布 {n} 条。")
 
-    @admin.action(description=_("撤回所选条目（改为草稿）"), permissions=["change"])
+    @admin.action(description=_("撤回所选条目（改为草稿）"), permissions=["publish"])
     def unpublish(self, request, queryset):
         n = do_set_status(queryset, Entry.Status.DRAFT, request.user)
         self.message_user(request, f"已撤回 {n} 条。")
 
+    @admin.action(description=_("设置主题"), permissions=["change"])
+    def set_topic(self, request, queryset):
+        form = SetTopicForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed, staged = do_set_topic(
+                queryset, form.cleaned_data["topic"], request.user, replace=form.cleaned_data["replace"]
+            )
+            note = f"，{staged} 条已发布的条目已提交审核" if staged else ""
+            self.message_user(request, f"已为 {changed} 条设置主题「{form.cleaned_data['topic']}」{note}。")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "设置主题",
+            "form": form,
+            "entries": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/faq/set_topic.html", context)
+
+    @admin.action(description=_("提交审核（草稿通过后发布）"), permissions=["change"])
+    def send_for_review(self, request, queryset):
+        n = do_send_for_review(queryset, request.user)
+        self.message_user(request, f"已提交审核 {n} 条（已发布或已在审核中的条目不重复提交）。")
+
+    # --- four-eyes: an editor's change to a published entry is staged -------------------------------------------
+
+    def stages(self, request, object_id):
+        entry = Entry.objects.filter(pk=object_id).first() if object_id else None
+        return entry is not None and must_stage(entry, request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and self.stages(request, object_id):
+            self.message_user(request, "此条目已发布：您保存的修改会提交审核，审核通过后才对群众显示。", messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if can_publish(request.user) else (*fields, "status")
+
+    def save_model(self, request, obj, form, change):
+        if not change and not can_publish(request.user):
+            obj.status = Entry.Status.DRAFT  # a new entry starts as a draft until a reviewer publishes it
+        if change and must_stage(obj, request.user):
+            request.staging_savepoint = transaction.savepoint()
+            obj.save()  # written only to be read back whole, then rolled back (do_stage_change)
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        savepoint = getattr(request, "staging_savepoint", None)
+        if savepoint is not None:
+            request.staged_change = do_stage_change(form.instance, request.user, savepoint)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "staged_change", None) is None:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        if getattr(request, "staged_change", None) is None:
+            return super().response_change(request, obj)
+        self.message_user(request, "修改已提交审核。审核通过之前，群众看到的仍是已发布的版本。", messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
+
+    def view_on_site(self, obj):
+        # A draft, scheduled or expired entry has no public page: staff go to its preview instead of a 404.
+        return obj.get_absolute_url() if obj.is_live() else reverse("faq:preview_entry", args=[obj.pk])
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.editing_city = obj.city_id if obj is not None else None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "districts" and getattr(request, "editing_city", None):
+            kwargs["queryset"] = District.objects.filter(city=request.editing_city)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("审核"))
+    def review_state(self, obj):
+        if obj.pk is None:
+            return "新条目保存为草稿，提交审核通过后发布。"
+        changes = list(obj.pending_changes.select_related("author", "reviewer")[:5])
+        if not changes:
+            return "无待审核的修改"
+        rows = (
+            (
+                reverse("admin:faq_pendingchange_change", args=[c.pk]),
+                c.get_state_display(),
+                c.author or "—",
+                localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                f"审核意见：{c.comment}" if c.comment else "",
+            )
+            for c in changes
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>（{} 提交，{}）{}</li>', rows))
+
+    @admin.display(description=_("修改记录"))
+    def history_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        preview = reverse("faq:preview_entry", args=[obj.pk])
+        return format_html(
+            '<a href="{}">查看修改记录、比较与恢复</a> · <a href="{}">预览</a>',
+            reverse("admin:faq_entry_revisions", args=[obj.pk]),
+            preview,
+        )
+
     fieldsets = (
-        (None, {"fields": ("question", "answer", "city", "audience", "status")}),
+        (None, {"fields": ("version_token", "question", "answer", "city", "audience", "status")}),
+        (_("发布与审核"), {"fields": ("publish_at", "expire_at", "review_state", "history_link")}),
         (_("办事指南"), {"fields": ("missing", *CARD_FIELD_NAMES)}),
         (_("分类"), {"fields": ("topics", "districts", "keywords")}),
         (
@@ -210,6 +375,17 @@ class PhoneNumberAdmin(admin.ModelAdmin):
     search_fields = ("number", "label")
     list_select_related = ("city", "district", "entry", "office")
     raw_id_fields = ("entry", "office")
+
+    # A published entry's phone is part of the entry: an editor changes it through the entry, for review.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.entry_id and must_stage(obj.entry, request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.entry_id and must_stage(obj.entry, request.user):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Topic)
@@ -263,7 +439,13 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the record of what staff and the importer changed."""
+    """Read-only: the record of what staff and the importer changed; 审核 and admins see it."""
+
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
+
+    def has_view_permission(self, request, obj=None):
+        return can_review(request.user) or super().has_view_permission(request, obj)
 
     list_display = ("at", "actor", "action", "target_type", "target_id", "summary")
     list_filter = ("action", "target_type")

@@ -11,3 +11,7 @@ class FaqConfig(AppConfig):
         from .search.analysis import ensure_jieba
 
         ensure_jieba()
+
+        from .revisions import register_models
+
+        register_models()

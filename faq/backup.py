@@ -22,6 +22,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 # Derived data: rebuilt from the rest, so neither backed up nor restored.
 DERIVED_MODELS = {"faq.indextask"}
 ACCOUNT_MODELS = ["auth.group", "auth.user", "admin.logentry"]
+# Revisions (who changed what, and the proposals waiting for review) are staff work too.
+HISTORY_MODELS = ["reversion.revision", "reversion.version"]
 
 
 def knowledge_base_labels():
@@ -31,7 +33,7 @@ def knowledge_base_labels():
 
 
 def backup_labels():
-    return knowledge_base_labels() + ACCOUNT_MODELS
+    return knowledge_base_labels() + ACCOUNT_MODELS + HISTORY_MODELS
 
 
 def write_json_atomically(path, dump):

@@ -39,6 +39,7 @@ from .models import (
 )
 from .parsers import parser_for
 from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError, fill_guide
+from .validators import is_valid_phone
 
 CURATED_OFFICES = Path(__file__).resolve().parent / "data" / "offices.json"
 
@@ -224,7 +225,7 @@ class Importer:
         office.phones.all().delete()
         PhoneNumber.objects.bulk_create(
             self.phone_row(p, city, order, office=office, fallback_district=office.district)
-            for order, p in enumerate(parsed.phones)
+            for order, p in enumerate(self.valid_phones(parsed.phones))
         )
         office.import_hash = office.content_fingerprint()
         office.save(update_fields=["import_hash"])
@@ -242,7 +243,16 @@ class Importer:
             **links,
         )
 
+    def valid_phones(self, phones):
+        """Numbers no citizen could dial (faq.validators) are reported and left out, never published."""
+        for parsed in phones:
+            if is_valid_phone(parsed.number):
+                yield parsed
+            else:
+                self.report.add("phone", "rejected")
+
     def sync_standalone_phones(self, phones: list[ParsedPhone], city, source):
+        phones = list(self.valid_phones(phones))
         existing = {(p.number, p.label): p for p in PhoneNumber.objects.filter(source=source)}
         wanted = set()
         for order, parsed in enumerate(phones):
@@ -321,7 +331,9 @@ class Importer:
             Material(entry=entry, order=i, **asdict(m)) for i, m in enumerate(parsed.material_items, start=1)
         )
         entry.phones.all().delete()
-        PhoneNumber.objects.bulk_create(self.phone_row(p, city, i, entry=entry) for i, p in enumerate(parsed.phones))
+        PhoneNumber.objects.bulk_create(
+            self.phone_row(p, city, i, entry=entry) for i, p in enumerate(self.valid_phones(parsed.phones))
+        )
         entry.topics.set([self.topics[slug] for slug in record["topics"]])
         entry.districts.set([self.districts[(city.slug, name)] for name in record["districts"]])
         self.set_source_offices(entry, offices)

@@ -5,9 +5,11 @@ import json
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .cards import CARD_FIELD_NAMES
+from .validators import PHONE_HELP, validate_phone
 
 FINGERPRINTED_WHEN_EMPTY = ("conditions", "materials", "location")
 
@@ -232,6 +234,11 @@ class Entry(ImportedRecord):
     consult_phone = models.CharField(_("咨询电话"), max_length=100, blank=True)
     complaint_phone = models.CharField(_("监督投诉电话"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    # Scheduling, evaluated on every read (live_q): nobody has to be at work when a rule takes effect.
+    publish_at = models.DateTimeField(_("生效时间"), null=True, blank=True, help_text=_("留空：发布后立即生效"))
+    expire_at = models.DateTimeField(
+        _("失效时间"), null=True, blank=True, help_text=_("到期后从页面、搜索和站点地图撤下")
+    )
     source_position = models.PositiveIntegerField(_("来源位置"), default=0)
     source_section = models.CharField(_("来源栏目"), max_length=100, blank=True)
     # Curated 相似问法 are seeded once; after that only staff change them (see SimilarQuestion).
@@ -255,6 +262,24 @@ class Entry(ImportedRecord):
 
     def get_absolute_url(self):
         return reverse("faq:entry", args=[self.pk])
+
+    @staticmethod
+    def live_q(prefix="", now=None):
+        """Published and inside its 生效时间–失效时间 window; ``prefix`` for lookups across a relation."""
+        now = now or timezone.now()
+        return (
+            models.Q(**{f"{prefix}status": Entry.Status.PUBLISHED})
+            & (models.Q(**{f"{prefix}publish_at__isnull": True}) | models.Q(**{f"{prefix}publish_at__lte": now}))
+            & (models.Q(**{f"{prefix}expire_at__isnull": True}) | models.Q(**{f"{prefix}expire_at__gt": now}))
+        )
+
+    def is_live(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and (self.publish_at is None or self.publish_at <= now)
+            and (self.expire_at is None or self.expire_at > now)
+        )
 
     def content_snapshot(self):
         snapshot = {
@@ -389,7 +414,7 @@ class ProcedureStep(models.Model):
 
 class PhoneNumber(models.Model):
     # Normalised: 0731-84159982 for a Changsha landline, 12333 / 96888 kept as they are.
-    number = models.CharField(_("号码"), max_length=30)
+    number = models.CharField(_("号码"), max_length=30, validators=[validate_phone], help_text=PHONE_HELP)
     raw = models.CharField(_("原文"), max_length=60, blank=True)
     label = models.CharField(_("名称"), max_length=100, blank=True, help_text=_("例如：芙蓉区劳动监察"))
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="phones", verbose_name=_("城市"))
@@ -431,6 +456,11 @@ class AuditEvent(models.Model):
         PUBLISH = "publish", _("发布")
         UNPUBLISH = "unpublish", _("撤回")
         IMPORT = "import", _("导入")
+        STAGE = "stage", _("提交审核")
+        APPROVE = "approve", _("审核通过")
+        RETURN = "return", _("退回修改")
+        RESTORE = "restore", _("恢复版本")
+        BULK = "bulk", _("批量操作")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -450,4 +480,5 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} {self.target_type}#{self.target_id or ''} {self.summary}".strip()
 
 
+from .models_review import PendingChange  # noqa: E402,F401
 from .models_search import IndexNode, IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401

@@ -15,7 +15,8 @@ MAX_PAGE = 100_000
 
 
 def published_entries():
-    return Entry.objects.filter(status=Entry.Status.PUBLISHED)
+    """What citizens see: published and inside its 生效时间–失效时间 window, evaluated now (Entry.live_q)."""
+    return Entry.objects.filter(Entry.live_q())
 
 
 def city_or_error(slug):
@@ -190,7 +191,11 @@ HOT_LIMIT = 8
 HOT_POOL = 300
 RELATED_LIMIT = 6
 KEYWORD_INDEX_LIMIT = 120
-PUBLISHED = Q(entries__status=Entry.Status.PUBLISHED)
+
+
+def published_q():
+    """Live entries across the ``entries`` relation; a function, so "now" is the time of each query."""
+    return Entry.live_q("entries__")
 
 
 def entry_list():
@@ -217,9 +222,9 @@ def all_topics():
 def topics_with_counts(city=None):
     """Topics with their published entry counts; ``city`` (a City or a slug) counts that city's only."""
     if isinstance(city, str):
-        published = PUBLISHED & Q(entries__city__slug=city)
+        published = published_q() & Q(entries__city__slug=city)
     else:
-        published = PUBLISHED & Q(entries__city=city) if city is not None else PUBLISHED
+        published = published_q() & Q(entries__city=city) if city is not None else published_q()
     # Meta.ordering does not apply to GROUP BY queries, hence the explicit order_by.
     return Topic.objects.annotate(entry_count=Count("entries", filter=published, distinct=True)).order_by("order", "pk")
 
@@ -228,7 +233,7 @@ def with_content(districts):
     """Districts a page can say something about: a published entry, an office or a public phone.  The rest
     (昆山's towns) are left out of navigation and the sitemap, and their pages are 404s."""
     return districts.filter(
-        Exists(Entry.districts.through.objects.filter(district_id=OuterRef("pk"), entry__status=Entry.Status.PUBLISHED))
+        Exists(Entry.districts.through.objects.filter(Entry.live_q("entry__"), district_id=OuterRef("pk")))
         | Exists(Office.objects.filter(district_id=OuterRef("pk")))
         | Exists(public_phones().filter(district_id=OuterRef("pk")))
     )
@@ -237,11 +242,11 @@ def with_content(districts):
 def cities_with_districts():
     districts = (
         with_content(District.objects)
-        .annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
+        .annotate(entry_count=Count("entries", filter=published_q(), distinct=True))
         .order_by("order", "pk")
     )
     return (
-        City.objects.annotate(entry_count=Count("entries", filter=Q(entries__status=Entry.Status.PUBLISHED)))
+        City.objects.annotate(entry_count=Count("entries", filter=published_q()))
         .order_by("order", "pk")
         .prefetch_related(Prefetch("districts", queryset=districts))
     )
@@ -376,7 +381,7 @@ def city_page(slug):
     districts = (
         with_content(District.objects.filter(city=city))
         .annotate(
-            entry_count=Count("entries", filter=PUBLISHED, distinct=True),
+            entry_count=Count("entries", filter=published_q(), distinct=True),
             office_count=Count("offices", distinct=True),
         )
         .order_by("order", "pk")
@@ -412,7 +417,7 @@ def unique_phones(phones):
 
 def public_phones():
     """Phone numbers a citizen may see: not those of unpublished entries."""
-    return PhoneNumber.objects.filter(Q(entry__isnull=True) | Q(entry__status=Entry.Status.PUBLISHED))
+    return PhoneNumber.objects.filter(Q(entry__isnull=True) | Entry.live_q("entry__"))
 
 
 def district_page(city_slug, district_slug):
@@ -440,7 +445,7 @@ def district_page(city_slug, district_slug):
 
 def keyword_index_page(limit=KEYWORD_INDEX_LIMIT):
     keywords = (
-        Keyword.objects.annotate(entry_count=Count("entries", filter=PUBLISHED, distinct=True))
+        Keyword.objects.annotate(entry_count=Count("entries", filter=published_q(), distinct=True))
         .filter(entry_count__gt=0)
         .order_by("-entry_count", "name")[:limit]
     )

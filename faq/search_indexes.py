@@ -68,7 +68,8 @@ class EntryIndex(PortalIndex, indexes.Indexable):
 
     def index_queryset(self, using=None):
         return (
-            Entry.objects.filter(status=Entry.Status.PUBLISHED)
+            # Live now; faq.search.service checks again on read, publish_scheduled reindexes at the boundaries.
+            Entry.objects.filter(Entry.live_q())
             .select_related("city")
             .prefetch_related("topics", "districts", "steps", "phones", "offices__phones", "similar_questions")
         )

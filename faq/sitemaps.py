@@ -1,13 +1,11 @@
 """/sitemap.xml: every public page (search results are left out: they are queries, not pages)."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
-from .models import City, District, Entry, Keyword, Office, Topic
-from .queries import published_entries, with_content
-
-PUBLISHED = Q(entries__status=Entry.Status.PUBLISHED)
+from .models import City, District, Keyword, Office, Topic
+from .queries import published_entries, published_q, with_content
 
 
 class SectionSitemap(Sitemap):
@@ -57,7 +55,7 @@ class KeywordSitemap(Sitemap):
 
     def items(self):
         # Keywords whose every entry is unpublished would be empty pages.
-        return Keyword.objects.annotate(n=Count("entries", filter=PUBLISHED)).filter(n__gt=0).order_by("pk")
+        return Keyword.objects.annotate(n=Count("entries", filter=published_q())).filter(n__gt=0).order_by("pk")
 
 
 class OfficeSitemap(Sitemap):

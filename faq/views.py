@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.middleware import is_outage, outage_response
 
-from . import directory, queries
+from . import directory, preview, queries
 from .errors import BadParameter
 from .preferences import CITY_COOKIE, CITY_COOKIE_AGE, chosen_city
 
@@ -100,6 +100,23 @@ def entry_detail(request, pk):
         for name, value in (("city", district.city.slug), ("district", district.slug)):
             response.set_cookie(name, value, max_age=DISTRICT_COOKIE_AGE, samesite="Lax")
     return response
+
+
+def _staff_only(request):
+    """Anyone but staff gets the same 404 as for an unknown entry, so a preview link reveals nothing."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("faq.view_entry")):
+        raise Http404("条目不存在")
+
+
+def entry_preview(request, pk):
+    _staff_only(request)
+    return preview.preview_response(request, pk)
+
+
+def change_preview(request, pk):
+    _staff_only(request)
+    return preview.change_preview_response(request, pk)
 
 
 def office_index(request):

@@ -7,10 +7,20 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.urls import reverse
 
+from faq.actions import do_approve_change
 from faq.cards import CARD_FIELD_NAMES
 from faq.importer import import_parsed
-from faq.models import Entry
-from faq.permissions import ensure_editor_group
+from faq.models import Entry, PendingChange
+from faq.permissions import ensure_editor_group, ensure_reviewer_group
+
+
+def approve_pending(entry):
+    """A 审核 approves what the editor staged (an editor's change to a published entry waits for review)."""
+    ensure_reviewer_group()
+    reviewer = User.objects.create_user("reviewer", password="pw-reviewer-123", is_staff=True)
+    reviewer.groups.add(Group.objects.get(name="审核"))
+    change = PendingChange.objects.get(entry=entry, state=PendingChange.State.PENDING)
+    do_approve_change(change, User.objects.get(pk=reviewer.pk))
 
 
 @pytest.fixture
@@ -107,6 +117,10 @@ class TestEditorGroup:
         response = editor_client.post(url, data)
         assert response.status_code == 302, response.content.decode()[:2000]
         entry.refresh_from_db()
+        assert entry.answer != "到户籍所在地的村（社区）办理参保登记。"  # staged: the published version stays
+        assert entry.steps.count() == 0
+        approve_pending(entry)
+        entry.refresh_from_db()
         assert entry.answer == "到户籍所在地的村（社区）办理参保登记。"
         assert [(s.order, s.text) for s in entry.steps.all()] == [
             (1, "携带身份证和户口簿"),
@@ -118,6 +132,7 @@ class TestEditorGroup:
         entry = Entry.objects.get(source__filename__startswith="002_", source_key="q2")
         url = reverse("admin:faq_entry_change", args=[entry.pk])
         editor_client.post(url, change_form_data(entry, question="如何办理城乡居民养老保险参保登记（已更新）"))
+        approve_pending(entry)
         report = import_parsed(parsed_sources)
         entry.refresh_from_db()
         assert entry.question == "如何办理城乡居民养老保险参保登记（已更新）"

@@ -153,7 +153,7 @@ def _load(ids, snapshot):
             wanted[kind].append(int(pk))
     found = {}
     if wanted["entry"]:
-        qs = Entry.objects.filter(status=Entry.Status.PUBLISHED).select_related("city").prefetch_related("topics")
+        qs = Entry.objects.filter(Entry.live_q()).select_related("city").prefetch_related("topics")
         for obj in qs.filter(pk__in=wanted["entry"]):
             found[f"faq.entry.{obj.pk}"] = ("entry", obj)
     if wanted["office"]:
@@ -165,7 +165,11 @@ def _load(ids, snapshot):
             ident = f"faq.{kind}.{pk}"
             kept[ident] = found.get(ident)
             memo.put(ident, kept[ident])
-    return {ident: kept[ident] for ident in ids if kept[ident] is not None}
+    # A remembered entry may have reached its 失效时间 (or a hit its 生效时间 not yet) since: checked on every read.
+    now = timezone.now()
+    return {
+        ident: hit for ident in ids if (hit := kept[ident]) is not None and (hit[0] != "entry" or hit[1].is_live(now))
+    }
 
 
 def _check_int(name, value, low, high=None):

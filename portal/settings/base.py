@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # faq before haystack so that our rebuild_index (a safe, swapping rebuild) shadows haystack's.
     "faq",
+    # Revisions of entries and offices (faq.revisions): whole content, diff and restore.
+    "reversion",
     "haystack",
     # In INSTALLED_APPS so /api/docs serves Swagger UI from our own static files (CSP: script-src 'self').
     "ninja",
@@ -112,6 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# Our additions to Django's Chinese catalogue (the admin's selector widget); see locale/.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -125,6 +129,10 @@ SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
 # Curated data the importer seeds once: 相似问法, the colloquial thesaurus.
 CURATED_DATA_DIR = BASE_DIR / "fixtures"
 JIEBA_CACHE_DIR = VAR_DIR / "jieba"
+
+# Four-eyes review (faq.review): False = an editor's change to a published entry waits for a 审核.
+# True suits a small office with one person: editors publish directly.
+EDITORS_PUBLISH_DIRECTLY = env_bool("EDITORS_PUBLISH_DIRECTLY", False)
 
 HAYSTACK_CONNECTIONS = {
     "default": {
