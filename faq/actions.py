@@ -8,7 +8,7 @@ from django.db import transaction
 
 from .importer import import_parsed, parse_paths
 from .linking import apply_link_rules
-from .models import AuditEvent, Entry, ImportedRecord
+from .models import AuditEvent, Entry, ImportedRecord, Keyword
 
 SUMMARY_CHARS = 300
 
@@ -74,4 +74,23 @@ def do_apply_link_rules(actor=None):
     with transaction.atomic(), deferred():
         changed = apply_link_rules()
         _audit(actor, AuditEvent.Action.EDIT, None, f"按关联规则更新了 {changed} 条条目的办理地点")
+    return changed
+
+
+def do_confirm_keywords(keywords, confirmed, actor):
+    """Mark keywords as checked by staff (shown as 经工作人员校对) or take the mark back; returns how many
+    changed."""
+    changed = 0
+    with transaction.atomic():
+        for keyword in keywords:
+            if keyword.confirmed == confirmed:
+                continue
+            Keyword.objects.filter(pk=keyword.pk).update(confirmed=confirmed)
+            _audit(
+                actor,
+                AuditEvent.Action.EDIT,
+                keyword,
+                f"{'校对确认' if confirmed else '取消校对'}关键词“{keyword.name}”",
+            )
+            changed += 1
     return changed
