@@ -21,7 +21,7 @@ PLACE_RE = re.compile(r"前往|窗口|网点|服务专柜|经办机构")
 AGENT_AFTER_RE = re.compile(r"(?:将|负责|通过|应|审核|核实|责令|最迟|按照|对)")
 AGENT_BEFORE_RE = re.compile(r"经(?:社会保险|社保|工伤保险)?$")
 # "在社保个人窗口登记的银行账户", "为社保个人窗口缴费的参保人": a window the citizen once used, not one to go to.
-PAST_USE_AFTER_RE = re.compile(r"(?:缴费|登记|办理)的")
+PAST_USE_AFTER_RE = re.compile(r"(?:缴费|登记)的")
 NATIONAL_NUMBERS = {"12333"}
 
 
