@@ -11,8 +11,24 @@ import json
 
 from django.utils.safestring import mark_safe
 
+from .rendering import PIPE_ROW_RE, SEPARATOR_CELL_RE, split_cells
+
 # Django's json_script escapes: "<", ">" and "&" never appear literally inside the <script> element.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def plain_answer(text: str) -> str:
+    """The answer as readable text: a table row "| 养老保险 | 16% |" becomes "养老保险，16%", its "| --- |"
+    separator goes (the page renders them as a table; quoted elsewhere, pipes would be noise)."""
+    lines = []
+    for line in text.split("\n"):
+        if PIPE_ROW_RE.match(line.strip()):
+            cells = [c for c in split_cells(line) if c]
+            if not cells or all(SEPARATOR_CELL_RE.match(c) for c in cells):
+                continue
+            line = "，".join(cells)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def office_node(office, absolute):
@@ -62,11 +78,11 @@ def entry_graph(entry, absolute):
     url = absolute(entry.get_absolute_url())
     steps = list(entry.steps.all())
     offices = list(entry.offices.all())
-    # The whole answer as staff wrote it: what a search result quotes should not depend on the card's layout.
+    # The whole answer: what a search result quotes should not depend on the card's layout.
     question = {
         "@type": "Question",
         "name": entry.question,
-        "acceptedAnswer": {"@type": "Answer", "text": entry.answer, "url": url},
+        "acceptedAnswer": {"@type": "Answer", "text": plain_answer(entry.answer), "url": url},
     }
     if entry.updated_at:
         question["dateModified"] = entry.updated_at.isoformat()

@@ -46,6 +46,13 @@ def test_faq_page_with_question_and_accepted_answer(imported, client):
     assert question["acceptedAnswer"]["text"] == q80.answer
 
 
+def test_a_table_in_the_answer_is_plain_text_in_the_json_ld():
+    from faq.structured_data import plain_answer
+
+    text = "缴费比例如下：\n| 险种 | 单位 | 个人 |\n| --- | --- | --- |\n| 养老保险 | 16% | 8% |\n以公布为准。"
+    assert plain_answer(text) == "缴费比例如下：\n险种，单位，个人\n养老保险，16%，8%\n以公布为准。"
+
+
 def test_linked_offices_are_government_offices_with_address_and_telephone(imported, client):
     q80 = entry("000_", "q80")
     nodes, offices, _ = json_ld(client, q80)
