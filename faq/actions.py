@@ -15,7 +15,7 @@ from django.utils import timezone
 from .errors import EditConflict, ReviewError
 from .importer import import_parsed, parse_paths
 from .linking import apply_link_rules
-from .models import AuditEvent, Entry, ImportedRecord, PendingChange
+from .models import AuditEvent, Entry, ImportedRecord, Keyword, PendingChange
 from .permissions import can_publish, can_review
 from .revisions import apply_revision, copy_versions, latest_revision, save_revision, versions_of
 
@@ -314,4 +314,23 @@ def do_apply_link_rules(actor=None):
     with transaction.atomic(), deferred():
         changed = apply_link_rules()
         _audit(actor, AuditEvent.Action.EDIT, None, f"按关联规则更新了 {changed} 条条目的办理地点")
+    return changed
+
+
+def do_confirm_keywords(keywords, confirmed, actor):
+    """Mark keywords as checked by staff (shown as 经工作人员校对) or take the mark back; returns how many
+    changed."""
+    changed = 0
+    with transaction.atomic():
+        for keyword in keywords:
+            if keyword.confirmed == confirmed:
+                continue
+            Keyword.objects.filter(pk=keyword.pk).update(confirmed=confirmed)
+            _audit(
+                actor,
+                AuditEvent.Action.EDIT,
+                keyword,
+                f"{'校对确认' if confirmed else '取消校对'}关键词“{keyword.name}”",
+            )
+            changed += 1
     return changed

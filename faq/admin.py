@@ -4,7 +4,7 @@ change to a published entry waits for a reviewer (faq.admin_review)."""
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .actions import (
     do_apply_link_rules,
+    do_confirm_keywords,
     do_delete,
     do_save_staff_edit,
     do_send_for_review,
@@ -407,10 +408,42 @@ class DistrictAdmin(admin.ModelAdmin):
     search_fields = ("name", "aliases")
 
 
+class AuditedSaveMixin:
+    """Saves and deletes of data that is not imported go through faq.actions too (audited)."""
+
+    def save_model(self, request, obj, form, change):
+        save = super().save_model
+        do_save_staff_edit(obj, request.user, save=lambda: save(request, obj, form, change), created=not change)
+
+    def delete_model(self, request, obj):
+        do_delete(obj, request.user)
+
+
 @admin.register(Keyword)
-class KeywordAdmin(admin.ModelAdmin):
-    list_display = ("name",)
+class KeywordAdmin(AuditedSaveMixin, admin.ModelAdmin):
+    """Extracted keywords: only those staff confirm are shown to citizens as 经工作人员校对."""
+
+    list_display = ("name", "confirmed", "entry_count")
+    list_filter = ("confirmed",)
     search_fields = ("name",)
+    actions = ["confirm", "unconfirm"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_entries=Count("entries"))
+
+    @admin.display(description=_("问答数"), ordering="n_entries")
+    def entry_count(self, obj):
+        return obj.n_entries
+
+    @admin.action(description=_("标记为已校对"), permissions=["change"])
+    def confirm(self, request, queryset):
+        n = do_confirm_keywords(queryset, True, request.user)
+        self.message_user(request, f"已将 {n} 个关键词标记为已校对。")
+
+    @admin.action(description=_("取消已校对标记"), permissions=["change"])
+    def unconfirm(self, request, queryset):
+        n = do_confirm_keywords(queryset, False, request.user)
+        self.message_user(request, f"已取消 {n} 个关键词的已校对标记。")
 
 
 @admin.register(SynonymGroup)

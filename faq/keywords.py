@@ -1,11 +1,15 @@
 """Keywords per entry with jieba's TF-IDF (jieba.analyse.extract_tags), stored as Keyword rows.
 
-The keywords are data: staff may rename, merge or remove them in the admin. Entries staff edited
-(Entry.edited_by_staff) keep whatever keywords they have.
+The keywords are data: staff may rename, merge, remove or confirm (Keyword.confirmed, the only keywords
+shown as 经工作人员校对) them in the admin. Entries staff edited (Entry.edited_by_staff) keep whatever
+keywords they have. Generic words and bad segments are dropped by a stop list, and variant spellings are
+merged by a variants table, both data files in faq/data/.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jieba.analyse
 
@@ -16,18 +20,42 @@ from .taxonomy import CITIES
 TOP_K = 6
 # Parts of speech worth browsing by: nouns, verb-nouns, verbs (挂失, 补办), idioms; place names have district pages.
 ALLOW_POS = ("n", "nz", "nt", "nr", "vn", "v", "l", "i", "eng")
-# Words that occur in almost every answer of these sources and tell a citizen nothing.
-GENERIC_WORDS = """
-    问题 办理 申请 需要 可以 如何 怎么 怎样 什么 哪些 哪里 相关 进行 情况 规定 有关 以上 以下 其他 工作 人员 个人 本人
-    时间 部门 提供 办事 服务 咨询 政策 要求 是否 能否 之后 期间 及时 目前 按照 根据 符合条件 符合 条件 方式 登录 网站
-    点击 选择 填写 提交 审核 窗口 市民 我们 您好 请问 一般 通过 已经 不能 没有 还是 如果 可能 相应 对应 具体 公布 有效
-    原件 复印件 单位 用人单位 办理流程 办理条件 所需材料 受理 经办 业务 事项 相关人员 携带 前往 所在 当地 规定 国家 有关部门
-    人社 人社局 人社部门 社会保障局 人力资源 社会保障 人力资源和社会保障局 热线 电话 地址 网上 线上 办事大厅 服务中心 中心
-    信息 大厅 智慧 怎么办 流程 参加 发放 领取 办法 手续 方法 注意 网点 情形 内容 材料 资料 证明
-"""
-GENERIC = set(GENERIC_WORDS.split()) | {c.name for c in CITIES} | {c.name + "市" for c in CITIES}
+DATA_DIR = Path(__file__).resolve().parent / "data"
+STOPLIST_FILE = DATA_DIR / "keyword_stoplist.txt"  # generic words and bad segments (长沙市人, 社局, 模块)
+VARIANTS_FILE = DATA_DIR / "keyword_variants.tsv"  # 帐户 → 账户, 社会保障卡 → 社保卡
 DIGIT_RE = re.compile(r"\d")
 ASCII_RE = re.compile(r"^[\x00-\x7f]+$")
+
+
+def _data_lines(path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            yield line
+
+
+@functools.cache
+def stoplist() -> frozenset:
+    words = {w for line in _data_lines(STOPLIST_FILE) for w in line.split()}
+    return frozenset(words | {c.name for c in CITIES} | {c.name + "市" for c in CITIES})
+
+
+@functools.cache
+def variants() -> tuple:
+    """(variant, preferred) pairs, longest variant first so a longer form is replaced before its parts."""
+    pairs = []
+    for line in _data_lines(VARIANTS_FILE):
+        variant, _tab, preferred = line.partition("\t")
+        if variant.strip() and preferred.strip():
+            pairs.append((variant.strip(), preferred.strip()))
+    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+
+
+def preferred_form(word: str) -> str:
+    """``word`` with its variant spellings replaced: 个人帐户 → 个人账户, 社会保障卡 → 社保卡."""
+    for variant, preferred in variants():
+        word = word.replace(variant, preferred)
+    return word
 
 
 def entry_text(entry) -> str:
@@ -38,7 +66,7 @@ def entry_text(entry) -> str:
 
 def is_useful(word: str) -> bool:
     word = word.strip()
-    return len(word) >= 2 and word not in GENERIC and not DIGIT_RE.search(word) and not ASCII_RE.match(word)
+    return len(word) >= 2 and word not in stoplist() and not DIGIT_RE.search(word) and not ASCII_RE.match(word)
 
 
 def extract_keywords(text: str, top_k: int = TOP_K) -> list[str]:
@@ -46,7 +74,7 @@ def extract_keywords(text: str, top_k: int = TOP_K) -> list[str]:
     ensure_jieba()
     words = jieba.analyse.extract_tags(text, topK=top_k * 4, allowPOS=ALLOW_POS)
     result = []
-    for word in words:
+    for word in map(preferred_form, words):
         if is_useful(word) and word not in result:
             result.append(word[: Keyword._meta.get_field("name").max_length])
         if len(result) == top_k:
@@ -60,6 +88,7 @@ class KeywordReport:
     unchanged: int = 0
     kept: int = 0  # edited by staff, left alone
     keywords_created: int = 0
+    keywords_removed: int = 0  # unconfirmed keywords no entry has any more (a dropped segment, a merged variant)
     per_entry: dict = field(default_factory=dict)  # entry pk -> [keyword names]
 
 
@@ -93,4 +122,8 @@ def assign_keywords(entries=None, dry_run=False, top_k=TOP_K, progress=None) -> 
         for name in missing:
             existing[name] = Keyword.objects.get_or_create(name=name)[0]
         entry.keywords.set([existing[n] for n in names])
+    orphans = Keyword.objects.filter(confirmed=False, entries__isnull=True)
+    report.keywords_removed = orphans.count()
+    if not dry_run:
+        orphans.delete()
     return report

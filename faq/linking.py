@@ -20,6 +20,8 @@ PLACE_RE = re.compile(r"前往|窗口|网点|服务专柜|经办机构")
 # place the citizen is sent to.
 AGENT_AFTER_RE = re.compile(r"(?:将|负责|通过|应|审核|核实|责令|最迟|按照|对)")
 AGENT_BEFORE_RE = re.compile(r"经(?:社会保险|社保|工伤保险)?$")
+# "在社保个人窗口登记的银行账户", "为社保个人窗口缴费的参保人": a window the citizen once used, not one to go to.
+PAST_USE_AFTER_RE = re.compile(r"(?:缴费|登记)的")
 NATIONAL_NUMBERS = {"12333"}
 
 
@@ -94,14 +96,18 @@ def apply_link_rules(entries=None) -> int:
 # --- the share of entries that send the citizen somewhere and link an office or a phone -----------------
 
 
-def sends_somewhere(entry, strict=False) -> bool:
-    """The answer names a place (the issue's measure); ``strict`` leaves out 经办机构 that only act."""
+def sends_somewhere(entry, literal=False) -> bool:
+    """The answer sends the citizen to a place.  ``literal`` counts every place word (the issue's first
+    count); otherwise an 经办机构 that only acts ("经办机构将暂停待遇") or a window named for what the citizen
+    once did there ("在社保个人窗口登记的") does not count."""
     text = entry.answer
     for m in PLACE_RE.finditer(text):
+        if literal:
+            return True
         acting = m.group() == "经办机构" and (
             AGENT_AFTER_RE.match(text, m.end()) or AGENT_BEFORE_RE.search(text[max(0, m.start() - 8) : m.start()])
         )
-        if not (strict and acting):
+        if not (acting or PAST_USE_AFTER_RE.match(text, m.end())):
             return True
     return False
 
@@ -113,15 +119,16 @@ def has_local_contact(entry) -> bool:
 
 
 def link_report(city_slug="changsha"):
-    """{"city", "sending", "linked", "share", "unlinked": [...], "directive": {...}} for published entries."""
+    """{"city", "entries", "sending", "linked", "share", "unlinked": [...], "literal": {the same, counting
+    every place word}} for the published entries of a city."""
     entries = list(
         Entry.objects.filter(city__slug=city_slug, status=Entry.Status.PUBLISHED)
         .prefetch_related("offices", "phones")
         .order_by("pk")
     )
 
-    def measure(strict):
-        sending = [e for e in entries if sends_somewhere(e, strict)]
+    def measure(literal):
+        sending = [e for e in entries if sends_somewhere(e, literal)]
         linked = [e for e in sending if has_local_contact(e)]
         return {
             "sending": len(sending),
@@ -132,4 +139,4 @@ def link_report(city_slug="changsha"):
             ],
         }
 
-    return {"city": city_slug, "entries": len(entries), **measure(False), "strict": measure(True)}
+    return {"city": city_slug, "entries": len(entries), **measure(False), "literal": measure(True)}

@@ -78,9 +78,11 @@ class Topic(models.Model):
 
 
 class Keyword(models.Model):
-    """A keyword extracted from entries (jieba TF-IDF); staff may rename, merge or remove them."""
+    """A keyword extracted from entries (jieba TF-IDF); staff may rename, merge, remove or confirm them."""
 
     name = models.CharField(_("关键词"), max_length=30, unique=True)
+    # Only a keyword staff looked at and kept is shown as 经工作人员校对; extraction never sets it.
+    confirmed = models.BooleanField(_("已校对"), default=False, help_text=_("工作人员确认这是有用的关键词"))
 
     class Meta:
         ordering = ["name"]

@@ -449,7 +449,8 @@ def keyword_index_page(limit=KEYWORD_INDEX_LIMIT):
         .filter(entry_count__gt=0)
         .order_by("-entry_count", "name")[:limit]
     )
-    return {"keywords": list(keywords)}
+    keywords = list(keywords)
+    return {"keywords": keywords, "any_confirmed": any(k.confirmed for k in keywords)}
 
 
 def keyword_page(pk):

@@ -20,6 +20,7 @@ from portal.middleware import is_outage, outage_response
 from . import directory, preview, queries
 from .errors import BadParameter
 from .preferences import CITY_COOKIE, CITY_COOKIE_AGE, chosen_city
+from .structured_data import entry_graph, json_ld
 
 DISTRICT_COOKIE_AGE = 180 * 24 * 3600
 
@@ -93,6 +94,7 @@ def entry_detail(request, pk):
         context = directory.entry_detail_page(pk, request.GET.get("district"), request.COOKIES)
     except BadParameter as exc:
         return bad_request(request, exc)
+    context["json_ld"] = json_ld(entry_graph(context["entry"], request.build_absolute_uri))
     response = render(request, "faq/entry.html", context)
     district = context["chosen_district"]
     if request.GET.get("district") and district is not None:

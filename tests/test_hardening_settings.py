@@ -142,7 +142,8 @@ def allowed_inline_blocks(html, csp):
     blocks = []
     for match in re.finditer(r"<(script|style)([^>]*)>(.*?)</\1>", html, re.DOTALL | re.IGNORECASE):
         tag, attrs, body = match.group(1).lower(), match.group(2), match.group(3)
-        if "src=" in attrs or "application/json" in attrs or not body.strip():
+        # JSON data blocks (application/json, schema.org's application/ld+json) are never executed.
+        if "src=" in attrs or re.search(r"application/(?:ld\+)?json", attrs) or not body.strip():
             continue
         sources = csp[f"{tag}-src"]
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()

@@ -261,8 +261,11 @@ def test_staff_html_in_answers_is_shown_as_text(client, data):
     page = get(client, entry.get_absolute_url())
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page.html
     assert not page.find("img") and "<b>身份证</b>" not in page.html
-    assert len(page.find("script")) == 4  # base.html's own three and the directory helpers (static)
-    assert all(script.get("src", "").startswith("/static/js/") for script in page.find("script"))
+    code = [s for s in page.find("script") if s.get("type") != "application/ld+json"]
+    assert len(code) == 4  # base.html's own three and the directory helpers (static)
+    assert all(script.get("src", "").startswith("/static/js/") for script in code)
+    assert len(page.find("script", type="application/ld+json")) == 1  # schema.org data, never executed
+    assert "<script>alert" not in page.html
 
 
 def test_draft_entry_is_404(client, data):

@@ -4,7 +4,9 @@
     python manage.py extract_keywords --dry-run   # show what would change, write nothing
     python manage.py extract_keywords -v 2        # also list each entry's keywords
 
-Entries staff edited in the admin (edited_by_staff) keep their keywords. Safe to run again:
+Generic words and bad segments (faq/data/keyword_stoplist.txt) are never keywords, variant spellings are
+merged (faq/data/keyword_variants.tsv), and a keyword no entry uses any more is removed unless staff
+confirmed it. Entries staff edited in the admin (edited_by_staff) keep their keywords. Safe to run again:
 entries whose keywords would not change are counted as unchanged. All writes are in one transaction.
 """
 
@@ -37,7 +39,8 @@ class Command(BaseCommand):
             prefix = "[dry run] would update" if dry_run else "updated"
             self.stdout.write(
                 f"{prefix} {report.updated} entries, unchanged {report.unchanged}, "
-                f"kept {report.kept} edited by staff; new keywords: {report.keywords_created}"
+                f"kept {report.kept} edited by staff; new keywords: {report.keywords_created}, "
+                f"unused unconfirmed keywords removed: {report.keywords_removed}"
             )
         if verbosity >= 2:
             for pk, names in report.per_entry.items():
