@@ -63,6 +63,16 @@ def policy_dict(policy):
     }
 
 
+def freshness_dict(entry):
+    """The API's status, dates and 政策依据 of an entry (policies prefetched)."""
+    return {
+        "status": entry.status,
+        "last_verified": entry.last_verified.isoformat() if entry.last_verified else None,
+        "review_due": entry.review_due.isoformat() if entry.review_due else None,
+        "policies": [policy_dict(p) for p in entry.policies.all()],
+    }
+
+
 def seed_freshness(entry, source):
     """Seed 最后核实日期 from the source document's own date (only while empty) and the 复核日期 from it."""
     fields = []

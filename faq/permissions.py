@@ -23,6 +23,9 @@ EDITOR_PERMISSIONS = {
     "city": ["view"],
     "district": ["view"],
     "sourcedocument": ["view"],
+    "policydocument": ["add", "change", "view"],
+    "importconflict": ["change", "view"],
+    "entrytombstone": ["view"],
 }
 
 

@@ -5,6 +5,12 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def refresh_editor_group(apps, schema_editor):
+    from faq.permissions import ensure_editor_group
+
+    ensure_editor_group(apps)  # editors see policy documents, import conflicts and deleted entries
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("faq", "0009_index_change_log"),
@@ -192,4 +198,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(refresh_editor_group, migrations.RunPython.noop),
     ]
