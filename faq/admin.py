@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .actions import do_apply_link_rules, do_delete, do_save_staff_edit, do_set_status
+from .admin_review import NeedsReviewFilter, ReviewActionsMixin
 from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,
@@ -120,15 +121,28 @@ class StaffEditMixin:
     def delete_model(self, request, obj):
         do_delete(obj, request.user)
 
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:  # one by one, so each deletion is audited and leaves its tombstone
+            do_delete(obj, request.user)
+
     @admin.display(boolean=True, description=_("工作人员已修改"), ordering="edited_by_staff")
     def staff_marker(self, obj):
         return obj.edited_by_staff
 
 
 @admin.register(Entry)
-class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
-    list_display = ("question", "city", "audience", "status", "missing", "staff_marker", "updated_at")
-    list_filter = ("city", MissingElementFilter, "topics", "audience", "status", "edited_by_staff", "source")
+class EntryAdmin(ReviewActionsMixin, StaffEditMixin, admin.ModelAdmin):
+    list_display = ("question", "city", "audience", "status", "missing", "staff_marker", "review_due")
+    list_filter = (
+        "city",
+        NeedsReviewFilter,
+        MissingElementFilter,
+        "topics",
+        "audience",
+        "status",
+        "edited_by_staff",
+        "source",
+    )
     search_fields = ("question", "answer", *CARD_FIELD_NAMES)
     list_select_related = ("city",)
     readonly_fields = (
@@ -141,7 +155,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         "staff_marker",
         "missing",
     )
-    autocomplete_fields = ("keywords",)
+    autocomplete_fields = ("keywords", "policies")
     filter_horizontal = ("topics", "districts")
     inlines = [SimilarQuestionInline, ProcedureStepInline, MaterialInline, EntryPhoneInline, EntryOfficeInline]
 
@@ -153,7 +167,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         gaps = missing_elements(obj, has_phone=bool(obj.phones.all()), has_materials=bool(obj.material_items.all()))
         return "缺少：" + "、".join(gaps) if gaps else "齐全"
 
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "set_review_date", "mark_verified"]
 
     @admin.action(description=_("发布所选条目"), permissions=["change"])
     def publish(self, request, queryset):
@@ -169,6 +183,13 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         (None, {"fields": ("question", "answer", "city", "audience", "status")}),
         (_("办事指南"), {"fields": ("missing", *CARD_FIELD_NAMES)}),
         (_("分类"), {"fields": ("topics", "districts", "keywords")}),
+        (
+            _("政策依据与核实"),
+            {
+                "fields": ("policies", "last_verified", "review_due", "review_reason"),
+                "description": _("复核日期留空时按主题的复核周期计算；核实后清空“需复核原因”。"),
+            },
+        ),
         (
             _("来源（只读）"),
             {"fields": ("source", "source_key", "source_position", "source_section", "created_at", "updated_at")},
@@ -214,8 +235,8 @@ class PhoneNumberAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "order", "description")
-    list_editable = ("order",)
+    list_display = ("name", "slug", "order", "review_interval_days", "description")
+    list_editable = ("order", "review_interval_days")
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -254,8 +275,8 @@ class ThesaurusTermAdmin(admin.ModelAdmin):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(admin.ModelAdmin):
-    list_display = ("title", "filename", "city", "imported_at")
-    readonly_fields = ("filename", "title", "city", "sha256", "imported_at")
+    list_display = ("title", "filename", "city", "published", "imported_at")
+    readonly_fields = ("filename", "title", "city", "sha256", "published", "imported_at")
 
     def has_add_permission(self, request):
         return False
