@@ -16,7 +16,7 @@ from django.urls import Resolver404, resolve
 from .cards import CARD_FIELD_NAMES
 from .freshness import is_stale, today
 from .linking import has_local_contact, sends_somewhere
-from .models import Entry
+from .models import City, Entry, Keyword, Office, Topic
 from .validation import phone_number_error
 
 
@@ -98,7 +98,7 @@ def duplicate_question(entries):
     for items in by_city.values():
         items.sort(key=lambda item: item[0].pk)
         for i, (entry, text) in enumerate(items):
-            matcher = difflib.SequenceMatcher(None, text, autojunk=False)
+            matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)  # b is cached: the entry itself
             for earlier, earlier_text in items[:i]:
                 matcher.set_seq1(earlier_text)
                 if matcher.real_quick_ratio() >= DUPLICATE_RATIO and matcher.ratio() >= DUPLICATE_RATIO:
@@ -108,25 +108,37 @@ def duplicate_question(entries):
                     break
 
 
-# A site path written in the text: /entries/12/, /topics/…; stops at whitespace, quotes and CJK punctuation.
-INTERNAL_PATH_RE = re.compile(
-    r"(?<![\w./:])/(?:entries|topics|cities|offices|keywords|phones|search)\b[^\s\"'<>）)，。；]*"
-)
+# A site path written in the text (/entries/12/, /offices/3/ …): stops at whitespace, quotes and CJK punctuation.
+INTERNAL_PATH_RE = re.compile(r"(?<![\w./:])/[a-z][a-z0-9_\-/]*/(?:[0-9a-z_\-]+/?)*")
+# The pages that name a record: the path resolves, but the record must exist (and an entry be published).
+RECORD_PAGES = {
+    "entry": lambda kw: Entry.objects.filter(pk=kw["pk"], status=Entry.Status.PUBLISHED),
+    "office": lambda kw: Office.objects.filter(pk=kw["pk"]),
+    "keyword": lambda kw: Keyword.objects.filter(pk=kw["pk"]),
+    "topic": lambda kw: Topic.objects.filter(slug=kw["slug"]),
+    "city": lambda kw: City.objects.filter(slug=kw["city_slug"]),
+}
+
+
+def link_error(path):
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return f"站内链接 {path} 指向不存在的页面。"
+    lookup = RECORD_PAGES.get(match.url_name)
+    if lookup and not lookup(match.kwargs).exists():
+        return f"站内链接 {path} 指向的内容不存在或未发布。"
+    return None
 
 
 def broken_internal_link(entries):
-    """Links to pages of this site that do not exist (the path does not resolve, or names a missing entry)."""
-    existing = set(Entry.objects.filter(status=Entry.Status.PUBLISHED).values_list("pk", flat=True))
+    """Links to pages of this site that do not exist: the path does not resolve, or its record is gone."""
     for entry in entries:
         for text in texts(entry):
             for path in INTERNAL_PATH_RE.findall(text or ""):
-                try:
-                    match = resolve(path.split("?")[0])
-                except Resolver404:
-                    yield problem(entry, "broken_internal_link", f"站内链接 {path} 指向不存在的页面。")
-                    continue
-                if match.url_name == "entry" and match.kwargs.get("pk") not in existing:
-                    yield problem(entry, "broken_internal_link", f"站内链接 {path} 指向不存在或未发布的条目。")
+                error = link_error(path)
+                if error:
+                    yield problem(entry, "broken_internal_link", error)
 
 
 # A year with a standard (2022年调整, 2021年度缴费基数) or with an amount in the same sentence (从2022年4月1日起 … 1737元).
