@@ -5,7 +5,6 @@ Every check takes the list of entries (with their phones, offices and steps pref
 admin page (内容体检) both call ``run_checks()``.  (faq.health is the service health of /healthz.)
 """
 
-import difflib
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -87,21 +86,26 @@ def unlinked_place(entries):
 
 
 PUNCTUATION_RE = re.compile(r"[\s\W_]+")
-DUPLICATE_RATIO = 0.9
+# Words that do not change what is asked: two questions that differ only in these ask the same thing.
+FILLER_RE = re.compile(r"请问|如何|怎么样|怎么|怎样|咋|我想|我要|一下|可以|能否|能不能|是否|吗|呢|啊|呀|的|了")
+
+
+def question_key(question: str) -> str:
+    """What a question asks, without punctuation and filler: equal keys ask the same thing.  (One differing
+    character is no safe measure: 用工/退工登记, 转入/转出, 成年人/未成年人 are different questions.)"""
+    return FILLER_RE.sub("", PUNCTUATION_RE.sub("", question))
 
 
 def duplicate_question(entries):
-    """Questions within one city that are the same or nearly so (difflib ratio); reported on the later one."""
+    """Questions within one city that ask the same thing (question_key); reported on the later one."""
     by_city = defaultdict(list)
     for entry in entries:
-        by_city[entry.city_id].append((entry, PUNCTUATION_RE.sub("", entry.question)))
+        by_city[entry.city_id].append((entry, question_key(entry.question)))
     for items in by_city.values():
         items.sort(key=lambda item: item[0].pk)
         for i, (entry, text) in enumerate(items):
-            matcher = difflib.SequenceMatcher(None, "", text, autojunk=False)  # b is cached: the entry itself
             for earlier, earlier_text in items[:i]:
-                matcher.set_seq1(earlier_text)
-                if matcher.real_quick_ratio() >= DUPLICATE_RATIO and matcher.ratio() >= DUPLICATE_RATIO:
+                if earlier_text == text:
                     yield problem(
                         entry, "duplicate_question", f"与条目 #{earlier.pk}「{earlier.question}」重复或几乎相同。"
                     )

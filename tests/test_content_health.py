@@ -124,9 +124,19 @@ def test_duplicate_questions_within_a_city(changsha):
     first = make_entry(changsha, question="社保卡丢了怎么补办？")
     second = make_entry(changsha, question="社保卡丢了怎么补办")
     other_city = make_entry(City.objects.get(slug="shenzhen"), question="社保卡丢了怎么补办？")
+    reworded = make_entry(changsha, question="请问社保卡丢了如何补办呢？")
     different = make_entry(changsha, question="失业保险金怎么领取？")
-    found = [p for p in run_checks([first, second, other_city, different]) if p.check == "duplicate_question"]
-    assert [(p.entry_id, str(first.pk) in p.message) for p in found] == [(second.pk, True)]
+    # Similar letters, different question: 成年人 / 未成年人, 挂失 / 挂失解挂.
+    adult = make_entry(changsha, question="成年人如何办理社保卡？")
+    minor = make_entry(changsha, question="未成年人如何办理社保卡？")
+    lost = make_entry(changsha, question="社会保障卡正式挂失")
+    unlost = make_entry(changsha, question="社会保障卡正式挂失解挂")
+    hire = make_entry(changsha, question="用人单位用工登记")
+    fire = make_entry(changsha, question="用人单位退工登记")
+    entries = [first, second, other_city, reworded, different, adult, minor, lost, unlost, hire, fire]
+    found = [p for p in run_checks(entries) if p.check == "duplicate_question"]
+    expected = [second.pk, reworded.pk]
+    assert [(p.entry_id, f"#{first.pk}" in p.message) for p in found] == [(pk, True) for pk in expected]
 
 
 def test_internal_links_to_missing_pages(changsha):
