@@ -3,6 +3,7 @@ edit, an editor's save during an import survives (SQLite and PostgreSQL), a staf
 re-import and can be undone."""
 
 import copy
+import hashlib
 import threading
 
 import pytest
@@ -34,7 +35,7 @@ def changed_source(source_doc, key, answer=SOURCE_ANSWER):
     doc, sha = source_doc
     doc = copy.deepcopy(doc)
     next(e for e in doc.entries if e.key == key).answer = answer
-    return doc, sha + "-changed"
+    return doc, hashlib.sha256((sha + answer).encode()).hexdigest()
 
 
 def edited_entry(source_doc, staff):
