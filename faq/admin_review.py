@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -82,6 +83,7 @@ class PolicyDocumentAdmin(admin.ModelAdmin):
     search_fields = ("title", "number", "issuer")
     readonly_fields = ("entry_list",)
     actions = ["supersede"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_entries=Count("entries"))
