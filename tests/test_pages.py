@@ -398,7 +398,7 @@ BOUNDED = {
     "home": ("/", 6),
     "topic": ("/topics/social-security-card/", 3),
     "district": ("/cities/changsha/furong/", 6),
-    "entry": (None, 12),
+    "entry": (None, 13),  # one of them the 政策依据 (policy documents)
     "city": ("/cities/changsha/", 6),
     "keyword": (None, 3),
     "office_index": ("/offices/", 5),
