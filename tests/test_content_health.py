@@ -193,6 +193,9 @@ def test_admin_page_lists_problems_for_staff_only(changsha, client):
     assert f"/admin/faq/entry/{entry.pk}/change/" in html
     only = client.get("/admin/content-health/?check=missing_table").content.decode()
     assert "被截断的条目" not in only
+    # The admin's front page leads there, and to the 需复核 list.
+    index = client.get("/admin/").content.decode()
+    assert 'href="/admin/content-health/"' in index and "?review=all" in index
 
 
 # --- the phone validator ---------------------------------------------------------------------------------------
