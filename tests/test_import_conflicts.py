@@ -234,3 +234,29 @@ def test_an_editors_save_during_an_import_is_never_overwritten(source_doc, monke
     entry.refresh_from_db()
     assert entry.answer == STAFF_ANSWER and entry.edited_by_staff
     assert state["waited"], "the editor's save should have waited for the import's lock"
+
+
+@pytest.mark.django_db
+def test_import_sources_command_reports_conflicts(source_paths, staff, tmp_path):
+    """End to end, through the parser: the source file itself changes under a staff edit."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    original = next(p for p in source_paths if p.name == SOURCE)
+    call_command("import_sources", str(original), stdout=StringIO())
+    entry = Entry.objects.filter(source__filename=SOURCE).order_by("source_position").first()
+    sentence = entry.answer[:6]  # a few words the parser leaves as they are written
+    entry.answer = STAFF_ANSWER
+    do_save_staff_edit(entry, staff)
+
+    changed = tmp_path / SOURCE
+    text = original.read_text(encoding="utf-8-sig")
+    assert sentence in text
+    changed.write_text(text.replace(sentence, sentence + "（新规定）", 1), encoding="utf-8")
+    out = StringIO()
+    call_command("import_sources", str(changed), stdout=out)
+    assert "1 entry conflict(s)" in out.getvalue() and "导入冲突" in out.getvalue()
+    entry.refresh_from_db()
+    assert entry.answer == STAFF_ANSWER
+    assert "（新规定）" in ImportConflict.objects.get(entry=entry).source_now["answer"]
