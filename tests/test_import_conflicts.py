@@ -260,3 +260,34 @@ def test_import_sources_command_reports_conflicts(source_paths, staff, tmp_path)
     entry.refresh_from_db()
     assert entry.answer == STAFF_ANSWER
     assert "（新规定）" in ImportConflict.objects.get(entry=entry).source_now["answer"]
+
+
+@pytest.mark.django_db
+def test_editors_resolve_conflicts_viewers_cannot(source_doc, staff, client):
+    from django.contrib.auth.models import Group, Permission
+
+    from faq.permissions import ensure_editor_group
+
+    import_parsed([source_doc])
+    entry = edited_entry(source_doc, staff)
+    import_parsed([changed_source(source_doc, entry.source_key)])
+    conflict = ImportConflict.objects.get(entry=entry)
+    url = f"/admin/faq/importconflict/{conflict.pk}/change/"
+
+    viewer = User.objects.create_user("viewer", password="pw-viewer-123", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_importconflict"))
+    client.force_login(viewer)
+    page = client.get(url)
+    assert page.status_code == 200 and "保留我的版本" not in page.content.decode()  # no buttons to press
+    assert client.post(url, {"resolution": "source"}).status_code == 403  # and a crafted POST is refused
+    entry.refresh_from_db()
+    assert entry.answer == STAFF_ANSWER
+
+    ensure_editor_group()
+    editor = User.objects.create_user("editor", password="pw-editor-123", is_staff=True)
+    editor.groups.add(Group.objects.get(name="编辑"))
+    client.force_login(editor)
+    assert "保留我的版本" in client.get(url).content.decode()
+    assert client.post(url, {"resolution": "kept"}).status_code == 302
+    conflict.refresh_from_db()
+    assert conflict.resolution == "kept" and conflict.resolved_by == editor
