@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .actions import do_apply_link_rules, do_delete, do_save_staff_edit, do_set_status
-from .admin_review import NeedsReviewFilter, ReviewActionsMixin
+from .admin_freshness import NeedsReviewFilter, ReviewActionsMixin
 from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,

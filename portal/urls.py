@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 
-from faq.admin_review import admin_urls
+from faq.admin_freshness import admin_urls
 from faq.api import api, healthz
 from faq.sitemaps import sitemaps
 
