@@ -12,10 +12,22 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from .cards import CARD_FIELD_NAMES
 from .errors import EditConflict, ReviewError
-from .importer import import_parsed, parse_paths
+from .freshness import computed_review_due
+from .importer import Importer, fingerprint, import_parsed, parse_paths
 from .linking import apply_link_rules
-from .models import AuditEvent, Entry, ImportedRecord, Keyword, PendingChange
+from .models import (
+    AuditEvent,
+    Entry,
+    EntryTombstone,
+    ImportConflict,
+    ImportedRecord,
+    Keyword,
+    PendingChange,
+    ProcedureStep,
+)
+from .parsers.base import parsed_from_record
 from .permissions import can_publish, can_review
 from .revisions import apply_revision, copy_versions, latest_revision, save_revision, versions_of
 
@@ -59,6 +71,9 @@ def do_save_staff_edit(obj, actor, save=None, created=False):
         (save or obj.save)()
         reversion.set_user(actor if getattr(actor, "is_authenticated", False) else None)
         reversion.set_comment("新建" if created else "修改")
+        if isinstance(obj, Entry) and obj.last_verified and obj.review_due is None:
+            obj.review_due = computed_review_due(obj)  # left empty in the form: from the topics' interval
+            Entry.objects.filter(pk=obj.pk).update(review_due=obj.review_due)
         _audit(actor, AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT, obj, obj)
     return obj
 
@@ -84,10 +99,123 @@ def check_not_stale(obj, token):
 
 
 def do_delete(obj, actor):
+    """Delete a record; an imported entry leaves a tombstone so that a re-import does not bring it back."""
     with transaction.atomic():
         label = str(obj)
         _audit(actor, AuditEvent.Action.DELETE, obj, label)
+        if isinstance(obj, Entry) and obj.source_id and obj.source_key:
+            EntryTombstone.objects.update_or_create(
+                source_id=obj.source_id,
+                source_key=obj.source_key,
+                defaults={
+                    "question": obj.question[:300],
+                    "source_record": obj.source_record,
+                    "snapshot": obj.content_snapshot(),
+                    "deleted_by": actor if getattr(actor, "is_authenticated", False) else None,
+                },
+            )
         obj.delete()
+
+
+# Fields of Entry.content_snapshot() that restoring or merging copies back onto the entry.
+RESTORED_FIELDS = ("question", "answer", "audience", "status", *CARD_FIELD_NAMES)
+
+
+def _write_source_version(entry, record):
+    """Write a stored source record onto ``entry`` (new or existing) exactly as the importer would."""
+    importer = Importer()
+    importer.load_lookups()
+    source = entry.source
+    importer.write_entry(entry, parsed_from_record(record), record, fingerprint(record), source.city, source)
+
+
+def do_restore_entry(tombstone, actor):
+    """Undo a staff deletion: recreate the entry from the tombstone (its source version, then the text as staff
+    left it).  Without a stored source record, dropping the tombstone lets the next import recreate it."""
+    with transaction.atomic():
+        entry = None
+        if tombstone.source_record:
+            entry = Entry(source=tombstone.source, source_key=tombstone.source_key)
+            _write_source_version(entry, tombstone.source_record)
+            snapshot = tombstone.snapshot
+            if snapshot and snapshot != entry.content_snapshot():
+                for name in RESTORED_FIELDS:
+                    if name in snapshot:
+                        setattr(entry, name, snapshot[name])
+                entry.edited_by_staff = True
+                entry.save()
+                if "steps" in snapshot:
+                    entry.steps.all().delete()
+                    ProcedureStep.objects.bulk_create(
+                        ProcedureStep(entry=entry, order=i, text=t) for i, t in enumerate(snapshot["steps"], 1)
+                    )
+        _audit(actor, AuditEvent.Action.RESTORE, entry, f"恢复已删除条目：{tombstone.question}")
+        tombstone.delete()
+    return entry
+
+
+def do_resolve_conflict(conflict, resolution, actor, merged=None):
+    """Resolve an import conflict: keep the staff version, take the source's new version, or save a merge
+    (``merged``: {"question": …, "answer": …}).  Either way the entry is up to date with the source, so the
+    same source change does not raise the conflict again."""
+    Resolution = ImportConflict.Resolution
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=conflict.entry_id)
+        if resolution != Resolution.KEPT and entry.status == Entry.Status.PUBLISHED:
+            _require(actor, can_publish)  # changes what citizens read: four eyes, like any other edit
+        if resolution == Resolution.SOURCE:
+            entry.edited_by_staff = False
+            _write_source_version(entry, conflict.source_now)
+        else:
+            if resolution == Resolution.MERGED:
+                entry.question = merged["question"]
+                entry.answer = merged["answer"]
+            entry.source_hash = conflict.source_now_hash
+            entry.source_record = conflict.source_now
+            entry.edited_by_staff = True
+            entry.save()
+        conflict.resolution = resolution
+        conflict.resolved_at = timezone.now()
+        conflict.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
+        conflict.save(update_fields=["resolution", "resolved_at", "resolved_by"])
+        _audit(actor, AuditEvent.Action.RESOLVE, entry, f"{Resolution(resolution).label}：{entry.question}")
+    return entry
+
+
+def do_supersede_policy(policy, actor, on=None):
+    """Mark a policy document superseded; every entry resting on it joins the 需复核 queue.  Returns how many."""
+    with transaction.atomic():
+        policy.superseded = True
+        policy.superseded_on = on or policy.superseded_on or timezone.localdate()
+        policy.save(update_fields=["superseded", "superseded_on"])
+        reason = f"政策依据已被替代：{policy}"[:200]
+        flagged = policy.entries.update(review_reason=reason)
+        _audit(actor, AuditEvent.Action.EDIT, policy, f"标记为已替代，{flagged} 条条目需复核")
+    return flagged
+
+
+def do_set_review_date(entries, due, actor):
+    """Set the 复核日期 of entries (bulk action); returns how many."""
+    with transaction.atomic():
+        ids = [e.pk for e in entries]
+        n = Entry.objects.filter(pk__in=ids).update(review_due=due)
+        _audit(actor, AuditEvent.Action.EDIT, None, f"设置 {n} 条条目的复核日期为 {due:%Y-%m-%d}")
+    return n
+
+
+def do_mark_verified(entries, actor, on=None):
+    """Staff checked the entries against the current policy: 最后核实 today, a new 复核日期, out of the queue."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        n = 0
+        for entry in entries:
+            entry.last_verified = on
+            entry.review_due = computed_review_due(entry)
+            entry.review_reason = ""
+            entry.save(update_fields=["last_verified", "review_due", "review_reason", "updated_at"])
+            _audit(actor, AuditEvent.Action.EDIT, entry, f"已核实：{entry.question}")
+            n += 1
+    return n
 
 
 def do_set_status(entries, status, actor, reason=""):

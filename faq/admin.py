@@ -26,6 +26,7 @@ from .actions import (
 )
 from .admin_forms import EntryAdminForm, ParentFormSet, PhoneRowForm, SetTopicForm, StepRowForm, VersionedForm
 from .admin_review import RevisionAdminMixin
+from .admin_freshness import NeedsReviewFilter, ReviewActionsMixin
 from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,
@@ -170,16 +171,29 @@ class StaffEditMixin(RevisionAdminMixin):
     def delete_model(self, request, obj):
         do_delete(obj, request.user)
 
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:  # one by one, so each deletion is audited and leaves its tombstone
+            do_delete(obj, request.user)
+
     @admin.display(boolean=True, description=_("工作人员已修改"), ordering="edited_by_staff")
     def staff_marker(self, obj):
         return obj.edited_by_staff
 
 
 @admin.register(Entry)
-class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
+class EntryAdmin(ReviewActionsMixin, StaffEditMixin, admin.ModelAdmin):
     form = EntryAdminForm
-    list_display = ("question", "city", "audience", "status", "expire_at", "missing", "staff_marker", "updated_at")
-    list_filter = ("city", MissingElementFilter, "topics", "audience", "status", "edited_by_staff", "source")
+    list_display = ("question", "city", "audience", "status", "expire_at", "missing", "staff_marker", "review_due")
+    list_filter = (
+        "city",
+        NeedsReviewFilter,
+        MissingElementFilter,
+        "topics",
+        "audience",
+        "status",
+        "edited_by_staff",
+        "source",
+    )
     search_fields = ("question", "answer", *CARD_FIELD_NAMES)
     list_select_related = ("city",)
     readonly_fields = (
@@ -194,7 +208,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         "review_state",
         "history_link",
     )
-    autocomplete_fields = ("keywords",)
+    autocomplete_fields = ("keywords", "policies")
     filter_horizontal = ("topics", "districts")
     inlines = [SimilarQuestionInline, ProcedureStepInline, MaterialInline, EntryPhoneInline, EntryOfficeInline]
 
@@ -206,7 +220,7 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         gaps = missing_elements(obj, has_phone=bool(obj.phones.all()), has_materials=bool(obj.material_items.all()))
         return "缺少：" + "、".join(gaps) if gaps else "齐全"
 
-    actions = ["publish", "unpublish", "set_topic", "send_for_review"]
+    actions = ["publish", "unpublish", "set_topic", "send_for_review", "set_review_date", "mark_verified"]
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
@@ -336,6 +350,13 @@ class EntryAdmin(StaffEditMixin, admin.ModelAdmin):
         (_("办事指南"), {"fields": ("missing", *CARD_FIELD_NAMES)}),
         (_("分类"), {"fields": ("topics", "districts", "keywords")}),
         (
+            _("政策依据与核实"),
+            {
+                "fields": ("policies", "last_verified", "review_due", "review_reason"),
+                "description": _("复核日期留空时按主题的复核周期计算；核实后清空“需复核原因”。"),
+            },
+        ),
+        (
             _("来源（只读）"),
             {"fields": ("source", "source_key", "source_position", "source_section", "created_at", "updated_at")},
         ),
@@ -391,8 +412,8 @@ class PhoneNumberAdmin(admin.ModelAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "order", "description")
-    list_editable = ("order",)
+    list_display = ("name", "slug", "order", "review_interval_days", "description")
+    list_editable = ("order", "review_interval_days")
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -463,8 +484,8 @@ class ThesaurusTermAdmin(admin.ModelAdmin):
 
 @admin.register(SourceDocument)
 class SourceDocumentAdmin(admin.ModelAdmin):
-    list_display = ("title", "filename", "city", "imported_at")
-    readonly_fields = ("filename", "title", "city", "sha256", "imported_at")
+    list_display = ("title", "filename", "city", "published", "imported_at")
+    readonly_fields = ("filename", "title", "city", "sha256", "published", "imported_at")
 
     def has_add_permission(self, request):
         return False

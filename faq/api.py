@@ -13,7 +13,7 @@ from . import queries, taxonomy
 from .cards import CARD_FIELD_NAMES, CARD_FIELDS
 from .health import health
 from .models import Entry
-from .schemas import CityInfoOut, CityOut, ErrorOut, city_infos
+from .schemas import CityInfoOut, CityOut, ErrorOut, FreshnessOut, city_infos
 from .search.engine.base import EngineUnavailable
 
 SEARCH_UNAVAILABLE_MESSAGE = "搜索暂时不可用，请稍后再试，或拨打人社服务热线 12333 咨询。"
@@ -133,7 +133,7 @@ class SourceOut(Schema):
     position: int
 
 
-class EntryDetailOut(ModelSchema):
+class EntryDetailOut(FreshnessOut, ModelSchema):
     """The entry's own text fields (the 办事指南 elements from faq.cards) plus its relations."""
 
     class Meta:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from .cards import card_sections
 from .display import answer_text
 from .errors import BadParameter
+from .freshness import is_stale
 from .models import City, District, Office
 from .queries import (
     city_or_error,
@@ -208,4 +209,6 @@ def entry_detail_page(pk, district_slug=None, cookies=None):
         ),
         "chosen_district": district,
         "city_districts": list(entry.city.districts.all()),
+        "policies": list(entry.policies.all()),
+        "stale": is_stale(entry),
     }

@@ -5,7 +5,13 @@ Rules:
 - a record whose parsed content did not change since the last import is left alone ("unchanged");
 - a record staff changed (admin marker, or content that no longer matches what was imported)
   is never overwritten ("kept");
-- an untouched record that vanished from its source is deleted ("removed").
+- an untouched record that vanished from its source is deleted ("removed");
+- a staff-edited entry whose source changed is kept and an ImportConflict records the three versions
+  ("conflict");
+- an entry staff deleted (an EntryTombstone) is not brought back ("tombstoned");
+- each entry is read under a row lock (select_for_update) and written only if nobody saved it meanwhile (a
+  conditional UPDATE on updated_at and edited_by_staff, which also holds on SQLite): an editor's save during
+  an import is never overwritten.
 """
 
 import hashlib
@@ -21,15 +27,19 @@ from django.utils import timezone
 
 from . import taxonomy
 from .cards import CARD_FIELD_NAMES
+from .freshness import link_mentioned_policies, seed_freshness, seed_policies
 from .linking import apply_link_rules, seed_rules
 from .models import (
     City,
     District,
     Entry,
     EntryOffice,
+    EntryTombstone,
+    ImportConflict,
     Material,
     Office,
     PhoneNumber,
+    PolicyDocument,
     ProcedureStep,
     SimilarQuestion,
     SourceDocument,
@@ -38,7 +48,15 @@ from .models import (
     Topic,
 )
 from .parsers import parser_for
-from .parsers.base import ParsedDocument, ParsedEntry, ParsedOffice, ParsedPhone, ParseError, fill_guide
+from .parsers.base import (
+    ParsedDocument,
+    ParsedEntry,
+    ParsedOffice,
+    ParsedPhone,
+    ParseError,
+    document_date,
+    fill_guide,
+)
 from .validators import is_valid_phone
 
 CURATED_OFFICES = Path(__file__).resolve().parent / "data" / "offices.json"
@@ -51,7 +69,7 @@ class ImportReport:
 
     def add(self, kind, outcome, label=None):
         self.counts[(kind, outcome)] += 1
-        if outcome == "kept" and label:
+        if outcome in ("kept", "conflict") and label:
             self.kept.append(f"{kind}: {label}")
 
     def get(self, kind, outcome):
@@ -66,10 +84,15 @@ class ImportReport:
 
     def lines(self):
         kinds = sorted({k for k, _ in self.counts})
-        outcomes = ["created", "updated", "unchanged", "kept", "removed"]
+        outcomes = ["created", "updated", "unchanged", "kept", "conflict", "tombstoned", "removed"]
         for kind in kinds:
             parts = [f"{o} {self.counts[(kind, o)]}" for o in outcomes if self.counts[(kind, o)]]
             yield f"{kind}: " + ", ".join(parts)
+
+
+def between_read_and_write(entry):
+    """Runs between reading an entry and writing the source's version of it.  Nothing happens here; a test
+    replaces it to hold the race window open while an editor saves the same entry from another thread."""
 
 
 def fingerprint(data) -> str:
@@ -162,8 +185,9 @@ class Importer:
         if not created and (source.title, source.city_id, source.sha256) != (doc.title, city.pk, sha256):
             source.title, source.city, source.sha256 = doc.title, city, sha256
             source.save()
+        source.published = doc.published
         source.imported_at = timezone.now()
-        source.save(update_fields=["imported_at"])
+        source.save(update_fields=["imported_at", "published"])
 
         for parsed_office in doc.offices:
             self.upsert_office(parsed_office, city, source)
@@ -175,11 +199,13 @@ class Importer:
                 raise ValueError(f"{doc.filename}: duplicate entry key {parsed.key!r}")
             seen_keys.add(parsed.key)
             entry = self.upsert_entry(parsed, city, source)
+            if entry is None:  # deleted by staff (tombstone)
+                continue
             self.seed_similar(entry, doc.filename, parsed.key)
             if progress is not None:
                 progress.update(1)
 
-        for stale in Entry.objects.filter(source=source).exclude(source_key__in=seen_keys):
+        for stale in Entry.objects.select_for_update().filter(source=source).exclude(source_key__in=seen_keys):
             if stale.changed_since_import():
                 self.report.add("entry", "kept", stale.question)
             else:
@@ -294,22 +320,73 @@ class Importer:
         entry.similar_seeded = True
         entry.save(update_fields=["similar_seeded"])
 
-    def upsert_entry(self, parsed: ParsedEntry, city, source) -> Entry:
+    def upsert_entry(self, parsed: ParsedEntry, city, source) -> Entry | None:
         record = self.entry_record(parsed, city)
         digest = fingerprint(record)
-        entry = Entry.objects.filter(source=source, source_key=parsed.key).first()
+        # The row lock (PostgreSQL) keeps an editor's save waiting until this import commits.
+        entry = Entry.objects.select_for_update().filter(source=source, source_key=parsed.key).first()
+        if entry is None and EntryTombstone.objects.filter(source=source, source_key=parsed.key).exists():
+            self.report.add("entry", "tombstoned")
+            return None
         if entry is not None:
-            if entry.source_hash == digest and not entry.changed_since_import():
-                self.report.add("entry", "unchanged")
-                return entry
             if entry.changed_since_import():
-                self.report.add("entry", "kept", entry.question)
+                self.keep_staff_version(entry, record, digest)
+                return entry
+            if entry.source_hash == digest:
+                self.refresh_unchanged(entry, record, source)
+                self.report.add("entry", "unchanged")
                 return entry
             outcome = "updated"
         else:
             entry = Entry(source=source, source_key=parsed.key)
             outcome = "created"
 
+        between_read_and_write(entry)
+        if outcome == "updated" and not self.still_untouched(entry):
+            entry.refresh_from_db()
+            self.keep_staff_version(entry, record, digest)
+            return entry
+        self.write_entry(entry, parsed, record, digest, city, source)
+        self.report.add("entry", outcome)
+        return entry
+
+    @staticmethod
+    def still_untouched(entry) -> bool:
+        """Nobody saved the entry since it was read: a conditional UPDATE that matches only the row as read
+        (portable; on SQLite the import's write lock already keeps other writers out)."""
+        return bool(
+            Entry.objects.filter(pk=entry.pk, edited_by_staff=False, updated_at=entry.updated_at).update(
+                edited_by_staff=False
+            )
+        )
+
+    def refresh_unchanged(self, entry, record, source):
+        """An unchanged entry still gets what older imports did not store: its source record and dates."""
+        if not entry.source_record:
+            entry.source_record = record
+            Entry.objects.filter(pk=entry.pk).update(source_record=record)
+        seed_freshness(entry, source)
+
+    def keep_staff_version(self, entry, record, digest):
+        """A staff-edited entry is never overwritten; a changed source becomes an ImportConflict (one open
+        conflict per entry, updated if the source changes again)."""
+        if entry.source_hash == digest:
+            self.report.add("entry", "kept", entry.question)
+            return
+        conflict = entry.import_conflicts.filter(resolution=ImportConflict.Resolution.OPEN).first()
+        if conflict is None:
+            conflict = ImportConflict(entry=entry, source_before=entry.source_record)
+        elif conflict.source_now_hash == digest:
+            self.report.add("entry", "conflict", entry.question)
+            return
+        conflict.source_now = record
+        conflict.source_now_hash = digest
+        conflict.staff_version = entry.content_snapshot()
+        conflict.save()
+        self.report.add("entry", "conflict", entry.question)
+
+    def write_entry(self, entry, parsed, record, digest, city, source):
+        """Write the source's version of the entry with its steps, materials, phones, topics and offices."""
         offices = [self.upsert_office(o, city, source) for o in parsed.offices]
         entry.question = parsed.question
         entry.answer = parsed.answer
@@ -320,6 +397,7 @@ class Importer:
         entry.source_position = parsed.position
         entry.source_section = parsed.section
         entry.source_hash = digest
+        entry.source_record = record
         entry.save()
 
         entry.steps.all().delete()
@@ -337,10 +415,10 @@ class Importer:
         entry.topics.set([self.topics[slug] for slug in record["topics"]])
         entry.districts.set([self.districts[(city.slug, name)] for name in record["districts"]])
         self.set_source_offices(entry, offices)
+        link_mentioned_policies([entry], PolicyDocument.objects.exclude(number=""))
+        seed_freshness(entry, source)
         entry.import_hash = entry.content_fingerprint()
-        entry.save(update_fields=["import_hash"])
-        self.report.add("entry", outcome)
-        return entry
+        entry.save(update_fields=["import_hash", "last_verified", "review_due"])
 
     def set_source_offices(self, entry, offices):
         """Replace the links the source document made; rule links are the rules' business, staff links staff's."""
@@ -385,6 +463,7 @@ def parse_paths(paths) -> list[tuple[ParsedDocument, str]]:
             raise ParseError(f"{path.name}: cannot parse ({type(exc).__name__}: {exc})") from exc
         for entry in doc.entries:
             fill_guide(entry)
+        doc.published = document_date(text)
         parsed.append((doc, hashlib.sha256(text.encode("utf-8")).hexdigest()))
     return parsed
 
@@ -405,6 +484,7 @@ def import_parsed(parsed, dry_run=False, progress_factory=None) -> ImportReport:
             for doc, sha in parsed:
                 importer.import_document(doc, sha, progress)
             importer.import_curated_offices({doc.city for doc, _ in parsed})
+            seed_policies()
             seed_rules()
             apply_link_rules()
         finally:

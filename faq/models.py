@@ -64,6 +64,9 @@ class Topic(models.Model):
     name = models.CharField(_("名称"), max_length=30, unique=True)
     description = models.CharField(_("简介"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("复核周期（天）"), default=365, help_text=_("条目的复核日期 = 最后核实日期 + 其主题中最短的复核周期")
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -121,6 +124,8 @@ class SourceDocument(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     city = models.ForeignKey(City, on_delete=models.PROTECT, verbose_name=_("城市"))
     sha256 = models.CharField(_("内容摘要"), max_length=64)
+    # The document's own date (发布时间 …) where it gives one; seeds the entries' 最后核实日期.
+    published = models.DateField(_("文档日期"), null=True, blank=True)
     imported_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     class Meta:
@@ -245,6 +250,13 @@ class Entry(ImportedRecord):
     source_section = models.CharField(_("来源栏目"), max_length=100, blank=True)
     # Curated 相似问法 are seeded once; after that only staff change them (see SimilarQuestion).
     similar_seeded = models.BooleanField(_("已导入相似问法"), default=False, editable=False)
+    # Freshness (faq.freshness): never the import date; the 需复核 queue is review_reason or review_due past.
+    policies = models.ManyToManyField("PolicyDocument", blank=True, related_name="entries", verbose_name=_("政策依据"))
+    last_verified = models.DateField(_("最后核实日期"), null=True, blank=True)
+    review_due = models.DateField(_("复核日期"), null=True, blank=True, help_text=_("留空：按主题的复核周期计算"))
+    review_reason = models.CharField(_("需复核原因"), max_length=200, blank=True)
+    # The parsed source record as last imported: the "before" of an import conflict.
+    source_record = models.JSONField(_("来源记录"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["city__order", "source__filename", "source_position", "pk"]
@@ -461,8 +473,9 @@ class AuditEvent(models.Model):
         STAGE = "stage", _("提交审核")
         APPROVE = "approve", _("审核通过")
         RETURN = "return", _("退回修改")
-        RESTORE = "restore", _("恢复版本")
+        RESTORE = "restore", _("恢复")
         BULK = "bulk", _("批量操作")
+        RESOLVE = "resolve", _("处理导入冲突")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -483,4 +496,5 @@ class AuditEvent(models.Model):
 
 
 from .models_review import PendingChange  # noqa: E402,F401
+from .models_freshness import EntryTombstone, ImportConflict, PolicyDocument  # noqa: E402,F401
 from .models_search import IndexNode, IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401

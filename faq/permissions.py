@@ -28,6 +28,9 @@ EDITOR_PERMISSIONS = {
     "district": ["view"],
     "sourcedocument": ["view"],
     "pendingchange": ["view"],  # their own proposals and the reviewer's comments
+    "policydocument": ["add", "change", "view"],
+    "importconflict": ["change", "view"],
+    "entrytombstone": ["view"],
 }
 REVIEWER_GROUP = "审核"
 REVIEWER_PERMISSIONS = {

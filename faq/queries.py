@@ -7,6 +7,7 @@ from django.http import Http404
 
 from .cards import CARD_FIELD_NAMES, CARD_FIELDS, missing_elements
 from .errors import BadParameter
+from .freshness import freshness_dict
 from .models import City, District, Entry, EntryOffice, Keyword, Office, PhoneNumber, Topic
 from .taxonomy import CITIES, CITY_BY_SLUG, NATIONAL_HOTLINE
 
@@ -121,6 +122,7 @@ def entry_with_relations(entry_id):
             "topics",
             "districts",
             "keywords",
+            "policies",
             PHONES,
             Prefetch("offices", queryset=offices_with_phones()),
             Prefetch("office_links", queryset=EntryOffice.objects.select_related("office")),
@@ -155,6 +157,7 @@ def entry_detail(entry_id):
             "position": entry.source_position,
         },
         "updated_at": entry.updated_at.isoformat(),
+        **freshness_dict(entry),
         "url": entry.get_absolute_url(),
     }
 

@@ -15,6 +15,26 @@ class TopicOut(Schema):
     name: str
 
 
+class PolicyOut(Schema):
+    """A policy document an entry rests on (政策依据); see faq.freshness.policy_dict."""
+
+    title: str
+    number: str
+    issuer: str
+    effective: str | None
+    expires: str | None
+    url: str
+
+
+class FreshnessOut(Schema):
+    """An entry's status, 最后核实日期, 复核日期 and 政策依据 (faq.freshness.freshness_dict)."""
+
+    status: str
+    last_verified: str | None
+    review_due: str | None
+    policies: list[PolicyOut]
+
+
 class ErrorOut(Schema):
     error: str
     status: int

@@ -3,10 +3,12 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 
+from faq.admin_freshness import admin_urls
 from faq.api import api, healthz
 from faq.sitemaps import sitemaps
 
 urlpatterns = [
+    *admin_urls(),  # 内容体检, before the admin's own catch-all
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     # Any other /api/…/ path: a JSON 404 like the API's own, not the HTML page.  Only paths ending in "/", so

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("faq", "0010_lifecycle"),
+        ("faq", "0011_review_freshness_conflicts"),
     ]
 
     operations = [

@@ -6,7 +6,8 @@ no database access. ``faq.importer`` writes them to the models.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import date
 
 from faq.taxonomy import AREA_CODES
 
@@ -78,10 +79,51 @@ class ParsedDocument:
     # Records that stand on their own, not under one entry (003's service centres, 001's hotlines).
     offices: list[ParsedOffice] = field(default_factory=list)
     phones: list[ParsedPhone] = field(default_factory=list)
+    # The document's own date where its header gives one (see document_date); never the import date.
+    published: date | None = None
+
+
+def parsed_from_record(record) -> ParsedEntry:
+    """The ParsedEntry a stored source record (asdict of one, plus topics and districts) was made from."""
+    names = {f.name for f in fields(ParsedEntry)}
+    data = {k: v for k, v in record.items() if k in names}
+    data["phones"] = [ParsedPhone(**p) for p in record.get("phones", [])]
+    data["material_items"] = [ParsedMaterial(**m) for m in record.get("material_items", [])]
+    data["offices"] = [
+        ParsedOffice(**{**o, "phones": [ParsedPhone(**p) for p in o.get("phones", [])]})
+        for o in record.get("offices", [])
+    ]
+    return ParsedEntry(**data)
 
 
 class ParseError(ValueError):
     """The document does not have the layout its parser expects."""
+
+
+# --- the document's own date ------------------------------------------------------
+
+# Only dates that state when the document itself was published: a 发布时间 label, a web page's timestamp line
+# ("2017-03-31 11:15:06 无忧保") or a "2008年5月31日来源:…" byline.  Dates inside answers (policy start dates,
+# deadlines) say nothing about when the answer was written and are not used.
+DOCUMENT_DATE_RES = (
+    re.compile(r"发布(?:时间|日期)[:：]\s*(\d{4})[-年/](\d{1,2})[-月/](\d{1,2})"),
+    re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s+\d{1,2}:\d{2}", re.M),
+    re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*来源[:：]"),
+)
+DOCUMENT_HEAD_CHARS = 1500
+
+
+def document_date(text: str) -> date | None:
+    """The publication date in the head of a source document, or None when it gives none."""
+    head = text[:DOCUMENT_HEAD_CHARS]
+    for pattern in DOCUMENT_DATE_RES:
+        match = pattern.search(head)
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:  # 2017-02-30: not a date
+                continue
+    return None
 
 
 # --- text clean-up -----------------------------------------------------------

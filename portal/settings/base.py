@@ -128,6 +128,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every requ
 SOURCES_DIR = BASE_DIR / "fixtures" / "sources"
 # Curated data the importer seeds once: 相似问法, the colloquial thesaurus.
 CURATED_DATA_DIR = BASE_DIR / "fixtures"
+# 内容体检 (faq.health_checks): a figure tied to a year more than this many years back is flagged for review.
+CONTENT_HEALTH_OLD_YEARS = int(os.environ.get("CONTENT_HEALTH_OLD_YEARS", "2"))
 JIEBA_CACHE_DIR = VAR_DIR / "jieba"
 
 # Four-eyes review (faq.review): False = an editor's change to a published entry waits for a 审核.

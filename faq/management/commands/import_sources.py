@@ -49,6 +49,14 @@ class Command(BaseCommand):
             if verbosity >= 2 or len(report.kept) <= 20:
                 for label in report.kept:
                     self.stdout.write(f"  {label}")
+        conflicts = report.get("entry", "conflict")
+        if conflicts and verbosity >= 1:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{conflicts} entry conflict(s): the source changed entries staff edited; the staff version "
+                    "was kept. Choose in the admin: 导入冲突 (/admin/faq/importconflict/)."
+                )
+            )
 
     def resolve(self, files):
         if not files:
