@@ -25,8 +25,8 @@ from .actions import (
     staff_revision,
 )
 from .admin_forms import EntryAdminForm, ParentFormSet, PhoneRowForm, SetTopicForm, StepRowForm, VersionedForm
-from .admin_review import RevisionAdminMixin
 from .admin_freshness import NeedsReviewFilter, ReviewActionsMixin
+from .admin_review import RevisionAdminMixin
 from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,

@@ -495,6 +495,6 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} {self.target_type}#{self.target_id or ''} {self.summary}".strip()
 
 
-from .models_review import PendingChange  # noqa: E402,F401
 from .models_freshness import EntryTombstone, ImportConflict, PolicyDocument  # noqa: E402,F401
+from .models_review import PendingChange  # noqa: E402,F401
 from .models_search import IndexNode, IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401
