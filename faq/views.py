@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.middleware import is_outage, outage_response
 
-from . import directory, queries
+from . import directory, hooks, queries
 from .errors import BadParameter
 from .preferences import CITY_COOKIE, CITY_COOKIE_AGE, chosen_city
 
@@ -94,6 +94,7 @@ def entry_detail(request, pk):
     except BadParameter as exc:
         return bad_request(request, exc)
     response = render(request, "faq/entry.html", context)
+    hooks.entry_viewed(request, context["entry"])  # views per day feed the hot questions (insights)
     district = context["chosen_district"]
     if request.GET.get("district") and district is not None:
         # Remembered so the next entry page lists this district's offices first too.
