@@ -251,9 +251,7 @@ def cities_with_districts():
 def hot_entries(limit=HOT_LIMIT, city=None):
     """热点问题 for the home and city pages: from real use when an app provides them (faq.hooks), else the
     curated list."""
-    return hooks.provided(
-        "hot_entries", lambda: curated_hot_entries(limit=limit, city=city), limit=limit, city=city
-    )
+    return hooks.provided("hot_entries", lambda: curated_hot_entries(limit=limit, city=city), limit=limit, city=city)
 
 
 # 大家常搜 on the home page until staff edit the list (faq.hooks "popular_searches").

@@ -49,6 +49,9 @@ class SearchClick(models.Model):
         verbose_name = _("结果点击")
         verbose_name_plural = _("结果点击")
 
+    def __str__(self):
+        return f"{self.entry_id}#{self.rank}"
+
 
 class EntryViewDay(models.Model):
     """Entry page views per day (robots left out)."""
@@ -63,6 +66,9 @@ class EntryViewDay(models.Model):
         verbose_name = _("条目浏览")
         verbose_name_plural = _("条目浏览")
 
+    def __str__(self):
+        return f"{self.entry_id}@{self.day}"
+
 
 class Feedback(models.Model):
     """这个回答有帮助吗？ One answer from a citizen; a 差评 is followed up like the 好差评 scheme asks."""
@@ -74,9 +80,7 @@ class Feedback(models.Model):
         NOT_WORKING = "not_working", _("按说明办不成")
         OTHER = "other", _("其他")
 
-    entry = models.ForeignKey(
-        "faq.Entry", on_delete=models.CASCADE, related_name="feedback", verbose_name=_("条目")
-    )
+    entry = models.ForeignKey("faq.Entry", on_delete=models.CASCADE, related_name="feedback", verbose_name=_("条目"))
     at = models.DateTimeField(_("时间（分钟）"), db_index=True)
     helpful = models.BooleanField(_("有帮助"))
     reason = models.CharField(_("原因"), max_length=20, choices=Reason.choices, blank=True)

@@ -5,142 +5,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('faq', '0009_index_change_log'),
+        ("faq", "0009_index_change_log"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PopularSearch',
+            name="PopularSearch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=30, verbose_name='搜索词')),
-                ('city', models.CharField(blank=True, choices=[('changsha', '长沙'), ('shenzhen', '深圳'), ('kunshan', '昆山')], help_text='留空：所有城市', max_length=20, verbose_name='城市')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='显示')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=30, verbose_name="搜索词")),
+                (
+                    "city",
+                    models.CharField(
+                        blank=True,
+                        choices=[("changsha", "长沙"), ("shenzhen", "深圳"), ("kunshan", "昆山")],
+                        help_text="留空：所有城市",
+                        max_length=20,
+                        verbose_name="城市",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="显示")),
             ],
             options={
-                'verbose_name': '大家常搜',
-                'verbose_name_plural': '大家常搜',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "大家常搜",
+                "verbose_name_plural": "大家常搜",
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SearchClick',
+            name="SearchClick",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间（分钟）')),
-                ('token', models.CharField(db_index=True, max_length=16, verbose_name='搜索标识')),
-                ('entry_id', models.BigIntegerField(db_index=True, verbose_name='条目ID')),
-                ('rank', models.PositiveSmallIntegerField(verbose_name='名次')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间（分钟）")),
+                ("token", models.CharField(db_index=True, max_length=16, verbose_name="搜索标识")),
+                ("entry_id", models.BigIntegerField(db_index=True, verbose_name="条目ID")),
+                ("rank", models.PositiveSmallIntegerField(verbose_name="名次")),
             ],
             options={
-                'verbose_name': '结果点击',
-                'verbose_name_plural': '结果点击',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "结果点击",
+                "verbose_name_plural": "结果点击",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SearchLog',
+            name="SearchLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间（分钟）')),
-                ('query', models.CharField(db_index=True, max_length=200, verbose_name='查询')),
-                ('city', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='城市')),
-                ('topic', models.CharField(blank=True, max_length=50, verbose_name='主题')),
-                ('source', models.CharField(choices=[('page', '搜索页'), ('api', '接口')], default='page', max_length=4, verbose_name='来源')),
-                ('results', models.PositiveIntegerField(default=0, verbose_name='结果数')),
-                ('answered', models.BooleanField(default=False, verbose_name='有答案')),
-                ('top_ids', models.JSONField(blank=True, default=list, verbose_name='前几条结果')),
-                ('token', models.CharField(db_index=True, max_length=16, verbose_name='搜索标识')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间（分钟）")),
+                ("query", models.CharField(db_index=True, max_length=200, verbose_name="查询")),
+                ("city", models.CharField(blank=True, db_index=True, max_length=20, verbose_name="城市")),
+                ("topic", models.CharField(blank=True, max_length=50, verbose_name="主题")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("page", "搜索页"), ("api", "接口")], default="page", max_length=4, verbose_name="来源"
+                    ),
+                ),
+                ("results", models.PositiveIntegerField(default=0, verbose_name="结果数")),
+                ("answered", models.BooleanField(default=False, verbose_name="有答案")),
+                ("top_ids", models.JSONField(blank=True, default=list, verbose_name="前几条结果")),
+                ("token", models.CharField(db_index=True, max_length=16, verbose_name="搜索标识")),
             ],
             options={
-                'verbose_name': '搜索记录',
-                'verbose_name_plural': '搜索记录',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "搜索记录",
+                "verbose_name_plural": "搜索记录",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CitizenMessage',
+            name="CitizenMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='留言时间（分钟）')),
-                ('question', models.CharField(max_length=500, verbose_name='问题')),
-                ('city', models.CharField(blank=True, choices=[('changsha', '长沙'), ('shenzhen', '深圳'), ('kunshan', '昆山')], max_length=20, verbose_name='城市')),
-                ('contact', models.CharField(blank=True, max_length=100, verbose_name='联系方式')),
-                ('origin', models.CharField(choices=[('search', '搜索无答案'), ('entry', '条目页')], default='search', max_length=10, verbose_name='来自')),
-                ('status', models.CharField(choices=[('new', '新'), ('in_progress', '处理中'), ('answered', '已答复'), ('converted', '已转为问答')], db_index=True, default='new', max_length=12, verbose_name='状态')),
-                ('staff_note', models.TextField(blank=True, verbose_name='处理记录')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='faq.entry', verbose_name='转成的问答')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="留言时间（分钟）")),
+                ("question", models.CharField(max_length=500, verbose_name="问题")),
+                (
+                    "city",
+                    models.CharField(
+                        blank=True,
+                        choices=[("changsha", "长沙"), ("shenzhen", "深圳"), ("kunshan", "昆山")],
+                        max_length=20,
+                        verbose_name="城市",
+                    ),
+                ),
+                ("contact", models.CharField(blank=True, max_length=100, verbose_name="联系方式")),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("search", "搜索无答案"), ("entry", "条目页")],
+                        default="search",
+                        max_length=10,
+                        verbose_name="来自",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "新"),
+                            ("in_progress", "处理中"),
+                            ("answered", "已答复"),
+                            ("converted", "已转为问答"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("staff_note", models.TextField(blank=True, verbose_name="处理记录")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="faq.entry",
+                        verbose_name="转成的问答",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群众留言',
-                'verbose_name_plural': '群众留言',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "群众留言",
+                "verbose_name_plural": "群众留言",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EntryViewDay',
+            name="EntryViewDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_id', models.BigIntegerField(verbose_name='条目ID')),
-                ('day', models.DateField(db_index=True, verbose_name='日期')),
-                ('views', models.PositiveIntegerField(default=0, verbose_name='浏览次数')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entry_id", models.BigIntegerField(verbose_name="条目ID")),
+                ("day", models.DateField(db_index=True, verbose_name="日期")),
+                ("views", models.PositiveIntegerField(default=0, verbose_name="浏览次数")),
             ],
             options={
-                'verbose_name': '条目浏览',
-                'verbose_name_plural': '条目浏览',
-                'ordering': ['-day', 'entry_id'],
-                'constraints': [models.UniqueConstraint(fields=('entry_id', 'day'), name='insights_view_per_entry_day')],
+                "verbose_name": "条目浏览",
+                "verbose_name_plural": "条目浏览",
+                "ordering": ["-day", "entry_id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("entry_id", "day"), name="insights_view_per_entry_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='时间（分钟）')),
-                ('helpful', models.BooleanField(verbose_name='有帮助')),
-                ('reason', models.CharField(blank=True, choices=[('not_answered', '没有回答我的问题'), ('unclear', '看不懂'), ('outdated', '信息过时或有误'), ('not_working', '按说明办不成'), ('other', '其他')], max_length=20, verbose_name='原因')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='补充说明')),
-                ('handled', models.BooleanField(default=False, verbose_name='已处理')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='faq.entry', verbose_name='条目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="时间（分钟）")),
+                ("helpful", models.BooleanField(verbose_name="有帮助")),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("not_answered", "没有回答我的问题"),
+                            ("unclear", "看不懂"),
+                            ("outdated", "信息过时或有误"),
+                            ("not_working", "按说明办不成"),
+                            ("other", "其他"),
+                        ],
+                        max_length=20,
+                        verbose_name="原因",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=300, verbose_name="补充说明")),
+                ("handled", models.BooleanField(default=False, verbose_name="已处理")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feedback",
+                        to="faq.entry",
+                        verbose_name="条目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回答评价',
-                'verbose_name_plural': '回答评价',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "回答评价",
+                "verbose_name_plural": "回答评价",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
-            fields=[
-            ],
+            name="Report",
+            fields=[],
             options={
-                'verbose_name': '搜索与反馈分析',
-                'verbose_name_plural': '搜索与反馈分析',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "搜索与反馈分析",
+                "verbose_name_plural": "搜索与反馈分析",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('insights.searchlog',),
+            bases=("insights.searchlog",),
         ),
         migrations.CreateModel(
-            name='HotQuestionRule',
+            name="HotQuestionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('city', models.CharField(blank=True, choices=[('changsha', '长沙'), ('shenzhen', '深圳'), ('kunshan', '昆山')], help_text='留空：所有页面', max_length=20, verbose_name='城市')),
-                ('action', models.CharField(choices=[('pin', '置顶'), ('hide', '隐藏')], default='pin', max_length=4, verbose_name='操作')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='faq.entry', verbose_name='条目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "city",
+                    models.CharField(
+                        blank=True,
+                        choices=[("changsha", "长沙"), ("shenzhen", "深圳"), ("kunshan", "昆山")],
+                        help_text="留空：所有页面",
+                        max_length=20,
+                        verbose_name="城市",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("pin", "置顶"), ("hide", "隐藏")], default="pin", max_length=4, verbose_name="操作"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="faq.entry",
+                        verbose_name="条目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '热点问题设置',
-                'verbose_name_plural': '热点问题设置',
-                'ordering': ['order', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('entry', 'city'), name='insights_one_rule_per_entry_city')],
+                "verbose_name": "热点问题设置",
+                "verbose_name_plural": "热点问题设置",
+                "ordering": ["order", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("entry", "city"), name="insights_one_rule_per_entry_city")
+                ],
             },
         ),
     ]
