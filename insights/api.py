@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -63,4 +63,4 @@ def feedback_api(request, entry_id: int, payload: FeedbackIn):
     if over_limit(request, "feedback"):
         raise HttpError(429, RATE_LIMIT_MESSAGE)
     saved = recording.save_feedback(entry, helpful, reason, comment)
-    return 201, {"entry_id": entry.pk, "helpful": saved.helpful, "reason": saved.reason}
+    return Status(201, {"entry_id": entry.pk, "helpful": saved.helpful, "reason": saved.reason})

@@ -10,7 +10,7 @@ from .privacy import mask_id_numbers, mask_personal_numbers
 COMMENT_CHARS = 300
 QUESTION_CHARS = 500
 CONTACT_CHARS = 100
-REASON_BY_LABEL = {label: value for value, label in Feedback.Reason.choices}
+REASON_BY_LABEL = {str(label): value for value, label in Feedback.Reason.choices}
 
 
 class FeedbackForm(forms.Form):
@@ -45,7 +45,7 @@ def clean_reason(value):
         return value
     if value in REASON_BY_LABEL:
         return REASON_BY_LABEL[value]
-    labels = "、".join(Feedback.Reason.labels)
+    labels = "、".join(REASON_BY_LABEL)
     raise forms.ValidationError(f"原因只能是：{labels}")
 
 
