@@ -29,6 +29,7 @@ class Buffer:
         self._views = Counter()  # (entry_id, day) -> views
         self._wake = threading.Event()
         self._thread = None
+        self._stopping = False
 
     def add(self, row):
         with self._lock:
@@ -76,16 +77,32 @@ class Buffer:
                 self._thread = threading.Thread(target=self._run, name="insights-flusher", daemon=True)
                 self._thread.start()
 
+    def stop(self, timeout=5):
+        """Flush and end the flusher thread (tests; a later write starts a new one)."""
+        thread = self._thread
+        if thread is not None:
+            self._stopping = True
+            self._wake.set()
+            thread.join(timeout)
+
     def _run(self):
         while True:
-            self._wake.wait(settings.SEARCH_LOG_FLUSH_SECONDS)
+            interval = settings.SEARCH_LOG_FLUSH_SECONDS
+            if interval > 0:
+                self._wake.wait(interval)
             self._wake.clear()
+            stopping = interval <= 0 or self._stopping
             try:
                 close_old_connections()
                 self.flush()
             except Exception:
                 log.exception("search log flush failed; rows dropped")
                 connection.close()
+            if stopping:  # turned off (SEARCH_LOG_FLUSH_SECONDS = 0) or stopped: this thread ends
+                connection.close()
+                with self._lock:
+                    self._thread, self._stopping = None, False
+                return
 
 
 def _add_views(entry_id, day, n):

@@ -16,7 +16,7 @@ from faq.models import Entry
 from .models import CitizenMessage, Feedback, SearchClick, SearchLog
 
 TOP = 20
-REASON_LABELS = dict(Feedback.Reason.choices)
+REASON_LABELS = {value: str(label) for value, label in Feedback.Reason.choices}
 
 
 @dataclass(frozen=True)
