@@ -60,3 +60,8 @@ def ask(request):
         return refuse(request, RATE_LIMIT_MESSAGE, 429)
     recording.save_message(**form.cleaned_data)
     return render(request, "insights/thanks.html", {"message_saved": True})
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent from a stale page (or another site) gets a readable Chinese 403."""
+    return refuse(request, "页面已过期，请返回上一页刷新后再提交。", 403)

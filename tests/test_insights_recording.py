@@ -105,7 +105,7 @@ def test_feedback_form_needs_csrf(db):
     strict = Client(enforce_csrf_checks=True)
     entry = an_entry()
     response = strict.post(reverse("insights:feedback", args=[entry.pk]), {"helpful": "1"})
-    assert response.status_code == 403
+    assert response.status_code == 403 and "页面已过期" in response.content.decode()
     assert not Feedback.objects.exists()
 
 

@@ -223,6 +223,8 @@ SEARCH_LOG_DAYS = int(os.environ.get("SEARCH_LOG_DAYS", "180"))
 # Writes are batched off the request path (insights.buffer): flushed this often, or at this many rows.
 SEARCH_LOG_FLUSH_SECONDS = float(os.environ.get("SEARCH_LOG_FLUSH_SECONDS", "1"))
 SEARCH_LOG_BATCH = int(os.environ.get("SEARCH_LOG_BATCH", "200"))
+# A form posted from a stale page gets a Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "insights.views.csrf_failure"
 # A citizen's contact in 群众留言 is deleted after this many days.
 INSIGHTS_CONTACT_DAYS = int(os.environ.get("INSIGHTS_CONTACT_DAYS", "90"))
 # Feedback and messages per client per hour (counted in the cache under a keyed hash of the address, never stored).
