@@ -50,12 +50,14 @@ def usage_scores(city=None, days=None, now=None):
 
 
 def hot_entry_ids(limit, city=None, fallback=()):
-    rules = HotQuestionRule.objects.filter(Q(city="") | Q(city=city or ""))
+    rules = HotQuestionRule.objects.filter(Q(city="") | Q(city=city or "")).select_related("entry__city")
     hidden = {r.entry_id for r in rules if r.action == HotQuestionRule.Action.HIDE}
     pinned = [
         r.entry_id
-        for r in rules.filter(action=HotQuestionRule.Action.PIN, entry__status=Entry.Status.PUBLISHED)
-        if not city or r.entry.city.slug == city
+        for r in rules
+        if r.action == HotQuestionRule.Action.PIN
+        and r.entry.status == Entry.Status.PUBLISHED
+        and (not city or r.entry.city.slug == city)
     ]
     scores = usage_scores(city)
     used = sorted(scores, key=lambda pk: (-scores[pk], pk))
@@ -70,12 +72,17 @@ def hot_entries(fallback, limit, city=None):
     """The provider for faq.queries.hot_entries: pinned, then most used, then the curated list."""
 
     def compute():
-        curated = [e.pk for e in fallback()]
-        return hot_entry_ids(limit, city, curated)
+        curated = fallback()
+        ids = hot_entry_ids(limit, city, [e.pk for e in curated])
+        known = {e.pk: e for e in curated}
+        missing = [pk for pk in ids if pk not in known]
+        if missing:
+            known.update((e.pk, e) for e in Entry.objects.filter(pk__in=missing).select_related("city"))
+        return [known[pk] for pk in ids if pk in known]
 
-    ids = _cached("hot", compute, limit=limit, city=city or "")
-    entries = {e.pk: e for e in Entry.objects.filter(pk__in=ids, status=Entry.Status.PUBLISHED).select_related("city")}
-    return [entries[pk] for pk in ids if pk in entries]
+    # The entries themselves are cached (question and city are all a list shows); any entry saved bumps the
+    # cache version, so an edited or unpublished entry is never shown stale.
+    return _cached("hot", compute, limit=limit, city=city or "")
 
 
 def popular_searches(fallback, city=None):
@@ -90,6 +97,13 @@ def popular_searches(fallback, city=None):
     return _cached("popular", compute, city=city or "") or fallback()
 
 
+@receiver(post_save, sender=Entry, dispatch_uid="insights-hot-entry-save")
+def _entry_saved(created=False, **kwargs):
+    if not created:  # a new entry is in no cached list; an edited or unpublished one may be
+        _staff_changed()
+
+
+@receiver(post_delete, sender=Entry, dispatch_uid="insights-hot-entry-delete")
 @receiver(post_save, sender=HotQuestionRule, dispatch_uid="insights-hot-rule-save")
 @receiver(post_delete, sender=HotQuestionRule, dispatch_uid="insights-hot-rule-delete")
 @receiver(post_save, sender=PopularSearch, dispatch_uid="insights-popular-save")

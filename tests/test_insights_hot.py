@@ -89,3 +89,14 @@ def test_staff_changes_show_at_once_even_with_the_cache_on(client, entries, sett
     first = hot_ids(client.get("/"))
     HotQuestionRule.objects.create(entry_id=first[0], action=HotQuestionRule.Action.HIDE)
     assert first[0] not in hot_ids(client.get("/"))
+
+
+def test_an_unpublished_entry_leaves_the_cached_list_at_once(client, entries, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.INSIGHTS_HOT_CACHE_SECONDS = 300
+    first = Entry.objects.get(pk=hot_ids(client.get("/"))[0])
+    first.status = Entry.Status.DRAFT
+    first.save()
+    assert first.pk not in hot_ids(client.get("/"))
