@@ -145,6 +145,8 @@ class CitizenMessageAdmin(StaffAudited, admin.ModelAdmin):
 
     @admin.action(description=_("转为问答草稿（问题已填好）"), permissions=["change"])
     def make_draft(self, request, queryset):
+        if not request.user.has_perm("faq.add_entry"):
+            raise PermissionDenied
         cities = {c.slug: c for c in City.objects.all()}
         made = []
         for message in queryset.exclude(status=CitizenMessage.Status.CONVERTED):

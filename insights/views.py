@@ -6,7 +6,7 @@ import re
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from faq.models import Entry
 
@@ -22,12 +22,12 @@ def published_entry(entry_id):
     return get_object_or_404(Entry.objects.select_related("city"), pk=entry_id, status=Entry.Status.PUBLISHED)
 
 
-@require_GET
+@require_safe
 def open_result(request, entry_id):
     """/go/<entry>/?s=<search>&r=<rank>: note which result a search led to, then show the entry."""
     entry = published_entry(entry_id)
     token, rank = request.GET.get("s", ""), request.GET.get("r", "")
-    if TOKEN_RE.match(token) and rank.isdigit() and 1 <= int(rank) <= MAX_RANK:
+    if request.method == "GET" and TOKEN_RE.match(token) and rank.isdigit() and 1 <= int(rank) <= MAX_RANK:
         recording.record_click(request, entry.pk, token, int(rank))
     response = HttpResponseRedirect(entry.get_absolute_url())
     response["X-Robots-Tag"] = "noindex"

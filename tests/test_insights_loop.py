@@ -3,6 +3,7 @@ rank 1; the thesaurus and draft actions from the same row are audited too."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from faq.models import AuditEvent, Entry, SimilarQuestion, ThesaurusTerm
 from faq.search.service import search
@@ -98,3 +99,22 @@ def test_bad_action_input_is_a_message_not_an_error(admin_client):
     )
     assert "请选择城市" in response.content.decode()
     assert admin_client.get(reverse("admin:insights_report_similar")).status_code == 405
+
+
+def test_a_citizen_message_becomes_a_draft_entry_in_one_action(admin_client):
+    from insights.models import CitizenMessage
+
+    message = CitizenMessage.objects.create(
+        created_at=timezone.now(), question="退休人员异地就医怎么备案？", city="kunshan", contact="13812345678"
+    )
+    listing = admin_client.get(reverse("admin:insights_citizenmessage_changelist")).content.decode()
+    assert "138****5678" in listing and "13812345678" not in listing
+    response = admin_client.post(
+        reverse("admin:insights_citizenmessage_changelist"),
+        {"action": "make_draft", "_selected_action": [message.pk]},
+    )
+    message.refresh_from_db()
+    assert message.status == CitizenMessage.Status.CONVERTED and message.entry.question == message.question
+    assert message.entry.status == Entry.Status.DRAFT and message.entry.city.slug == "kunshan"
+    assert response["Location"] == reverse("admin:faq_entry_change", args=[message.entry.pk])
+    assert AuditEvent.objects.filter(target_type="citizenmessage", target_id=message.pk).exists()
