@@ -5,7 +5,7 @@ from typing import Any
 from django.http import Http404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from faq.errors import BadParameter
 from faq.models import Entry
@@ -13,18 +13,31 @@ from faq.schemas import ErrorOut
 
 from . import recording
 from .forms import COMMENT_CHARS, clean_reason
+from .models import Feedback
 from .ratelimit import RATE_LIMIT_MESSAGE, over_limit
 
 router = Router(tags=["feedback"])
 
 
+REASONS = [*Feedback.Reason.values, *(str(label) for label in Feedback.Reason.labels)]
+
+
 class FeedbackIn(Schema):
-    # Typed loosely here and checked below, so a wrong type gets a readable Chinese message.
-    helpful: Any = Field(None, description="true：有帮助；false：没帮助")
+    # Typed loosely for pydantic and checked in _checked, so a wrong type gets a readable Chinese message; the
+    # OpenAPI document still says exactly what is accepted.
+    model_config = ConfigDict(json_schema_extra={"required": ["helpful"]})
+
+    helpful: Any = Field(None, description="true：有帮助；false：没帮助", json_schema_extra={"type": "boolean"})
     reason: Any = Field(
-        None, description="没帮助的原因：没有回答我的问题 / 看不懂 / 信息过时或有误 / 按说明办不成 / 其他（或其代码）"
+        None,
+        description="没帮助时的原因：没有回答我的问题 / 看不懂 / 信息过时或有误 / 按说明办不成 / 其他（或其代码）",
+        json_schema_extra={"anyOf": [{"type": "string", "enum": REASONS}, {"type": "null"}]},
     )
-    comment: Any = Field(None, description=f"补充说明，最多 {COMMENT_CHARS} 字（身份证号、手机号会被遮盖）")
+    comment: Any = Field(
+        None,
+        description=f"补充说明，最多 {COMMENT_CHARS} 字（身份证号、手机号会被遮盖）",
+        json_schema_extra={"anyOf": [{"type": "string", "maxLength": COMMENT_CHARS}, {"type": "null"}]},
+    )
 
 
 class FeedbackOut(Schema):
@@ -41,13 +54,11 @@ def _checked(payload):
             raise BadParameter(f"{name} 必须是文字")
     if payload.comment and len(payload.comment) > COMMENT_CHARS:
         raise BadParameter(f"comment 最多 {COMMENT_CHARS} 个字")
-    if payload.helpful and payload.reason:
-        raise BadParameter("helpful 为 true 时不需要 reason")
     try:
         reason = clean_reason(payload.reason)
     except Exception as exc:  # django ValidationError: its message is the readable part
         raise BadParameter(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-    return payload.helpful, reason, payload.comment or ""
+    return payload.helpful, "" if payload.helpful else reason, payload.comment or ""  # 有帮助 has no reason
 
 
 @router.post(
