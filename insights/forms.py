@@ -31,8 +31,8 @@ class FeedbackForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("helpful") and data.get("reason"):
-            raise forms.ValidationError("选择“有帮助”时不需要填写原因")
+        if data.get("helpful"):
+            data["reason"] = ""  # 有帮助 has no reason
         return data
 
 
