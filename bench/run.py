@@ -147,8 +147,8 @@ def profile_queries(fn, queries, repeat=3, top=18):
 # --- HTTP ------------------------------------------------------------------------------------------
 
 
-def http_bench(state, queries, args, label):
-    with Gunicorn(state, workers=args.http_workers) as server:
+def http_bench(state, queries, args, label, env=None):
+    with Gunicorn(state, workers=args.http_workers, env=env) as server:
         ready = server.wait_ready()
         status, body = get(server.port, search_path("养老金每月几号发"))
         result = http_load(server.port, queries, args.http_clients, args.http_seconds, args.http_max_requests)
@@ -251,6 +251,7 @@ class Run:
     startup: dict = field(default_factory=dict)
     http: dict = field(default_factory=lambda: {"rps": float("nan"), "errors": -1})
     http_real: dict | None = None
+    http_logging: dict | None = None
 
     def row(self, label, value):
         self.emit([f"  {label:<44} {value}"])
@@ -308,6 +309,71 @@ def phase_http_real(run):
     build_index()
     run.http_real, lines = http_bench(run.state, run.queries, run.args, f"real corpus ({run.real} entries)")
     run.emit(lines)
+
+
+def logging_cost_in_process(queries):
+    """What logging adds to one search in the request (the buffered append), and what the flusher spends off
+    the request path: a figure the load of a shared machine does not blur the way HTTP throughput is."""
+    from django.test import RequestFactory
+
+    from faq.search.service import search
+    from insights import buffer, recording
+
+    request = RequestFactory().get("/search/")
+    searched, results = [], []
+    for q in queries:
+        t = time.perf_counter()
+        results.append(search(q))
+        searched.append((time.perf_counter() - t) * 1000)
+    buffer.buffer.discard()
+    logged = []
+    for found in results:
+        t = time.perf_counter()
+        recording.on_search(request, found, "page")
+        logged.append((time.perf_counter() - t) * 1000)
+    pending = buffer.buffer.pending()
+    t = time.perf_counter()
+    buffer.flush()
+    flush_ms = (time.perf_counter() - t) * 1000
+    share = statistics.median(logged) / statistics.median(searched) * 100
+    return [
+        f"  search log in the request: median {statistics.median(logged) * 1000:.0f} µs a search "
+        f"(p95 {pct(logged, 95) * 1000:.0f} µs) = {share:.2f} % of the median search ({statistics.median(searched):.1f} ms)",
+        f"  off the request path: {pending} rows flushed in {flush_ms:.1f} ms (one bulk insert)",
+    ]
+
+
+def phase_http_logging(run):
+    """HTTP search throughput with the search log on and off (issue 11: logging costs at most 5 %), on the
+    real corpus; the runs alternate (off, on, off, on …) so drift on a shared machine hits both alike, and
+    each side keeps its best run."""
+    if not (run.args.http_real and run.args.http_seconds > 0 and run.args.logging_rounds > 0):
+        return
+    from insights.models import SearchLog
+
+    run.emit(logging_cost_in_process(run.queries))
+
+    best = {}
+    logged_before = SearchLog.objects.count()
+    for _round in range(run.args.logging_rounds):
+        for mode in ("0", "1"):
+            env = {"SEARCH_LOG_ENABLED": mode}
+            result, _lines = http_bench(run.state, run.queries, run.args, "search log", env=env)
+            if mode not in best or result["rps"] > best[mode]["rps"]:
+                best[mode] = result
+    logged = SearchLog.objects.count() - logged_before
+    off, on = best["0"], best["1"]
+    cost = (off["rps"] - on["rps"]) / off["rps"] * 100 if off["rps"] else float("nan")
+    run.http_logging = {"off_rps": off["rps"], "on_rps": on["rps"], "cost_pct": cost}
+    run.emit(
+        [
+            f"  HTTP search log off vs on (real corpus, best of {run.args.logging_rounds} runs each):",
+            f"    off {off['rps']:.0f} req/s (p95 {pct(off['latencies'], 95):.1f} ms, errors {off['errors']})",
+            f"    on  {on['rps']:.0f} req/s (p95 {pct(on['latencies'], 95):.1f} ms, errors {on['errors']}), "
+            f"{logged} searches logged",
+            f"    cost of logging {cost:+.1f} % of throughput (target ≤ 5 %)",
+        ]
+    )
 
 
 def insert_synthetic(synthetic):
@@ -492,6 +558,7 @@ def phase_targets(run):
         "edit": max(ms for ms, _c, _ok in run.edits),
         "ready": [run.startup["wall"], run.http.get("ready_s")],
         "http_real": run.http_real,
+        "http_logging": run.http_logging,
     }
     run.emit(target_lines(run.size, figures))
 
@@ -515,6 +582,7 @@ def phase_result(run):
 PHASES = [
     phase_setup,
     phase_http_real,
+    phase_http_logging,
     phase_synthetic,
     phase_build_ours,
     phase_build_stock,
@@ -580,6 +648,9 @@ def target_lines(size, figures):
     if real:
         figures["http_rps"] = real["rps"] if real["errors"] == 0 else 0.0
         checks.append(("HTTP ≥ 200 req/s, 2 workers, real corpus, 0 errors", "http_rps", 200, "min"))
+    if figures.get("http_logging"):
+        figures["logging_cost"] = figures["http_logging"]["cost_pct"]
+        checks.append(("search log costs ≤ 5 % of HTTP throughput", "logging_cost", 5, "max"))
     lines = [f"  targets at {size} entries:"]
     for label, key, limit, kind in checks:
         value = figures.get(key)
@@ -604,6 +675,7 @@ def parse_args(argv=None):
     p.add_argument("--http-max-requests", type=int, default=5000)
     p.add_argument("--http-clients", type=int, default=4)
     p.add_argument("--http-workers", type=int, default=2)
+    p.add_argument("--logging-rounds", type=int, default=2, help="HTTP runs each with the search log off/on (0: skip)")
     p.add_argument("--no-http-real", dest="http_real", action="store_false", help="skip HTTP on the real corpus")
     p.add_argument("--soak-queries", type=int, default=0, metavar="N", help="soak: N unique searches over HTTP")
     p.add_argument("--spray-seconds", type=float, default=0, metavar="S", help="login spray: S s per measurement")
@@ -636,7 +708,7 @@ def child_argv(args, size, state):
     argv += ["--reference-depth", str(args.reference_depth)]
     argv += ["--soak-queries", str(args.soak_queries), "--spray-seconds", str(args.spray_seconds)]
     argv += ["--spray-clients", str(args.spray_clients), "--spray-search-clients", str(args.spray_search_clients)]
-    argv += ["--spray-rate", str(args.spray_rate)]
+    argv += ["--spray-rate", str(args.spray_rate), "--logging-rounds", str(args.logging_rounds)]
     argv += ["--queries", str(args.queries), "--seed", str(args.seed)]
     if args.skip_stock_above is not None:
         argv += ["--skip-stock-above", str(args.skip_stock_above)]

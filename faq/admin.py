@@ -2,14 +2,9 @@
 re-import keeps it instead of overwriting it; it is recorded as a revision (faq.revisions); an editor's
 change to a published entry waits for a reviewer (faq.admin_review)."""
 
-from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .actions import (
@@ -20,13 +15,12 @@ from .actions import (
     do_send_for_review,
     do_set_status,
     do_set_topic,
-    do_stage_change,
     must_stage,
     staff_revision,
 )
 from .admin_forms import EntryAdminForm, ParentFormSet, PhoneRowForm, SetTopicForm, StepRowForm, VersionedForm
 from .admin_freshness import NeedsReviewFilter, ReviewActionsMixin
-from .admin_review import RevisionAdminMixin
+from .admin_review import RevisionAdminMixin, StagedEditMixin
 from .cards import CARD_FIELD_NAMES, EXPECTED_ELEMENTS, fields_of, missing_elements
 from .models import (
     AuditEvent,
@@ -181,7 +175,7 @@ class StaffEditMixin(RevisionAdminMixin):
 
 
 @admin.register(Entry)
-class EntryAdmin(ReviewActionsMixin, StaffEditMixin, admin.ModelAdmin):
+class EntryAdmin(StagedEditMixin, ReviewActionsMixin, StaffEditMixin, admin.ModelAdmin):
     form = EntryAdminForm
     list_display = ("question", "city", "audience", "status", "expire_at", "missing", "staff_marker", "review_due")
     list_filter = (
@@ -259,90 +253,6 @@ class EntryAdmin(ReviewActionsMixin, StaffEditMixin, admin.ModelAdmin):
     def send_for_review(self, request, queryset):
         n = do_send_for_review(queryset, request.user)
         self.message_user(request, f"已提交审核 {n} 条（已发布或已在审核中的条目不重复提交）。")
-
-    # --- four-eyes: an editor's change to a published entry is staged -------------------------------------------
-
-    def stages(self, request, object_id):
-        entry = Entry.objects.filter(pk=object_id).first() if object_id else None
-        return entry is not None and must_stage(entry, request.user)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET" and self.stages(request, object_id):
-            self.message_user(request, "此条目已发布：您保存的修改会提交审核，审核通过后才对群众显示。", messages.INFO)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return fields if can_publish(request.user) else (*fields, "status")
-
-    def save_model(self, request, obj, form, change):
-        if not change and not can_publish(request.user):
-            obj.status = Entry.Status.DRAFT  # a new entry starts as a draft until a reviewer publishes it
-        if change and must_stage(obj, request.user):
-            request.staging_savepoint = transaction.savepoint()
-            obj.save()  # written only to be read back whole, then rolled back (do_stage_change)
-            return
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        savepoint = getattr(request, "staging_savepoint", None)
-        if savepoint is not None:
-            request.staged_change = do_stage_change(form.instance, request.user, savepoint)
-
-    def log_change(self, request, obj, message):
-        if getattr(request, "staged_change", None) is None:
-            return super().log_change(request, obj, message)
-        return None
-
-    def response_change(self, request, obj):
-        if getattr(request, "staged_change", None) is None:
-            return super().response_change(request, obj)
-        self.message_user(request, "修改已提交审核。审核通过之前，群众看到的仍是已发布的版本。", messages.SUCCESS)
-        return HttpResponseRedirect(request.path)
-
-    def view_on_site(self, obj):
-        # A draft, scheduled or expired entry has no public page: staff go to its preview instead of a 404.
-        return obj.get_absolute_url() if obj.is_live() else reverse("faq:preview_entry", args=[obj.pk])
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        request.editing_city = obj.city_id if obj is not None else None
-        return super().get_form(request, obj, change, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "districts" and getattr(request, "editing_city", None):
-            kwargs["queryset"] = District.objects.filter(city=request.editing_city)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-    @admin.display(description=_("审核"))
-    def review_state(self, obj):
-        if obj.pk is None:
-            return "新条目保存为草稿，提交审核通过后发布。"
-        changes = list(obj.pending_changes.select_related("author", "reviewer")[:5])
-        if not changes:
-            return "无待审核的修改"
-        rows = (
-            (
-                reverse("admin:faq_pendingchange_change", args=[c.pk]),
-                c.get_state_display(),
-                c.author or "—",
-                localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
-                f"审核意见：{c.comment}" if c.comment else "",
-            )
-            for c in changes
-        )
-        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>（{} 提交，{}）{}</li>', rows))
-
-    @admin.display(description=_("修改记录"))
-    def history_link(self, obj):
-        if obj.pk is None:
-            return "—"
-        preview = reverse("faq:preview_entry", args=[obj.pk])
-        return format_html(
-            '<a href="{}">查看修改记录、比较与恢复</a> · <a href="{}">预览</a>',
-            reverse("admin:faq_entry_revisions", args=[obj.pk]),
-            preview,
-        )
 
     fieldsets = (
         (None, {"fields": ("version_token", "question", "answer", "city", "audience", "status")}),

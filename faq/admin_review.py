@@ -3,17 +3,21 @@ queue of pending changes (approve, or return with a comment the editor sees)."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision
 
-from .actions import do_approve_change, do_restore_revision, do_return_change
+from .actions import do_approve_change, do_restore_revision, do_return_change, do_stage_change, must_stage
 from .admin_forms import ReturnForm
 from .errors import EditConflict, ReviewError
-from .models import PendingChange
-from .permissions import can_review
+from .models import District, Entry, PendingChange
+from .permissions import can_publish, can_review
 from .revisions import diff, latest_revision, revisions_for
 
 
@@ -174,4 +178,91 @@ class PendingChangeAdmin(admin.ModelAdmin):
         comment = form.data.get("comment", "")
         return self._decide(
             request, pk, lambda c: do_return_change(c, request.user, comment), "已退回，编辑会看到您的意见。"
+        )
+
+
+class StagedEditMixin:
+    """Four-eyes on the entry form: an editor's change to a published entry is staged (read back whole, rolled
+    back, kept as a PendingChange) and citizens keep the published version until a reviewer approves it."""
+
+    def stages(self, request, object_id):
+        entry = Entry.objects.filter(pk=object_id).first() if object_id else None
+        return entry is not None and must_stage(entry, request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and self.stages(request, object_id):
+            self.message_user(request, "此条目已发布：您保存的修改会提交审核，审核通过后才对群众显示。", messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if can_publish(request.user) else (*fields, "status")
+
+    def save_model(self, request, obj, form, change):
+        if not change and not can_publish(request.user):
+            obj.status = Entry.Status.DRAFT  # a new entry starts as a draft until a reviewer publishes it
+        if change and must_stage(obj, request.user):
+            request.staging_savepoint = transaction.savepoint()
+            obj.save()  # written only to be read back whole, then rolled back (do_stage_change)
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        savepoint = getattr(request, "staging_savepoint", None)
+        if savepoint is not None:
+            request.staged_change = do_stage_change(form.instance, request.user, savepoint)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "staged_change", None) is None:
+            return super().log_change(request, obj, message)
+        return None
+
+    def response_change(self, request, obj):
+        if getattr(request, "staged_change", None) is None:
+            return super().response_change(request, obj)
+        self.message_user(request, "修改已提交审核。审核通过之前，群众看到的仍是已发布的版本。", messages.SUCCESS)
+        return HttpResponseRedirect(request.path)
+
+    def view_on_site(self, obj):
+        # A draft, scheduled or expired entry has no public page: staff go to its preview instead of a 404.
+        return obj.get_absolute_url() if obj.is_live() else reverse("faq:preview_entry", args=[obj.pk])
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request.editing_city = obj.city_id if obj is not None else None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "districts" and getattr(request, "editing_city", None):
+            kwargs["queryset"] = District.objects.filter(city=request.editing_city)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("审核"))
+    def review_state(self, obj):
+        if obj.pk is None:
+            return "新条目保存为草稿，提交审核通过后发布。"
+        changes = list(obj.pending_changes.select_related("author", "reviewer")[:5])
+        if not changes:
+            return "无待审核的修改"
+        rows = (
+            (
+                reverse("admin:faq_pendingchange_change", args=[c.pk]),
+                c.get_state_display(),
+                c.author or "—",
+                localtime(c.created_at).strftime("%Y-%m-%d %H:%M"),
+                f"审核意见：{c.comment}" if c.comment else "",
+            )
+            for c in changes
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a>（{} 提交，{}）{}</li>', rows))
+
+    @admin.display(description=_("修改记录"))
+    def history_link(self, obj):
+        if obj.pk is None:
+            return "—"
+        preview = reverse("faq:preview_entry", args=[obj.pk])
+        return format_html(
+            '<a href="{}">查看修改记录、比较与恢复</a> · <a href="{}">预览</a>',
+            reverse("admin:faq_entry_revisions", args=[obj.pk]),
+            preview,
         )

@@ -56,6 +56,8 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):  # django-ninja's own wording
+        return error_body(400, "参数错误: 请求内容不是有效的 JSON")
     return error_body(exc.status_code, str(exc))
 
 

@@ -5,6 +5,7 @@ import math
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, When
 from django.http import Http404
 
+from . import hooks
 from .cards import CARD_FIELD_NAMES, CARD_FIELDS, missing_elements
 from .errors import BadParameter
 from .freshness import freshness_dict
@@ -256,6 +257,21 @@ def cities_with_districts():
 
 
 def hot_entries(limit=HOT_LIMIT, city=None):
+    """热点问题 for the home and city pages: from real use when an app provides them (faq.hooks), else the
+    curated list."""
+    return hooks.provided("hot_entries", lambda: curated_hot_entries(limit=limit, city=city), limit=limit, city=city)
+
+
+# 大家常搜 on the home page until staff edit the list (faq.hooks "popular_searches").
+POPULAR_SEARCHES = ["社保卡补办", "失业金", "退休", "工伤认定", "劳动仲裁"]
+
+
+def popular_searches(city=None, curated=POPULAR_SEARCHES):
+    """大家常搜: the staff-edited list for a city (slug) when there is one, else ``curated``."""
+    return hooks.provided("popular_searches", lambda: list(curated), city=city)
+
+
+def curated_hot_entries(limit=HOT_LIMIT, city=None):
     """Questions for the home page, spread over the cities (or one city's, given its slug)."""
     entries = entry_list().filter(city__slug=city) if city else entry_list()
     candidates = list(
@@ -311,6 +327,7 @@ def home_page(city=None):
     entries = published_entries().filter(city__slug=slug) if slug else published_entries()
     return {
         "hot_entries": hot_entries(city=slug),
+        "popular_searches": popular_searches(slug),
         "topics": list(topics_with_counts(slug)),
         "cities": cities,
         "entry_count": entries.count(),
@@ -403,6 +420,7 @@ def city_page(slug):
         "office_count": Office.objects.filter(city=city).count(),
         "city_info": CITY_BY_SLUG.get(city.slug),
         "hotlines": unique_phones(hotlines),
+        "hot_entries": hot_entries(city=city.slug),
     }
 
 

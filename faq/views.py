@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.middleware import is_outage, outage_response
 
-from . import directory, preview, queries
+from . import directory, hooks, preview, queries
 from .errors import BadParameter
 from .preferences import CITY_COOKIE, CITY_COOKIE_AGE, chosen_city
 from .structured_data import entry_graph, json_ld
@@ -96,6 +96,7 @@ def entry_detail(request, pk):
         return bad_request(request, exc)
     context["json_ld"] = json_ld(entry_graph(context["entry"], request.build_absolute_uri))
     response = render(request, "faq/entry.html", context)
+    hooks.entry_viewed(request, context["entry"])  # views per day feed the hot questions (insights)
     district = context["chosen_district"]
     if request.GET.get("district") and district is not None:
         # Remembered so the next entry page lists this district's offices first too.

@@ -6,6 +6,10 @@ from django.urls import include, path, re_path
 from faq.admin_freshness import admin_urls
 from faq.api import api, healthz
 from faq.sitemaps import sitemaps
+from insights.api import router as insights_router
+
+# POST /api/entries/<id>/feedback/ (insights) beside faq's read API: faq itself never imports insights.
+api.add_router("/", insights_router)
 
 urlpatterns = [
     *admin_urls(),  # 内容体检, before the admin's own catch-all
@@ -16,6 +20,7 @@ urlpatterns = [
     re_path(r"^api/(?:.*/)?$", lambda request: JsonResponse({"error": "未知的 API 地址", "status": 404}, status=404)),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("", include("insights.urls")),
     path("", include("faq.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from faq import queries
+from faq import hooks, queries
 from faq.schemas import CityOut, ErrorOut, TopicOut
 
 from .service import search, suggest
@@ -74,6 +74,7 @@ def search_api(request, params: Query[SearchParams]):
     results = search(params.q, home_city=params.city, topic=params.topic, page=params.page, limit=params.limit)
     if params.page > results.pages:
         raise queries.BadParameter(f"page 超出范围：共 {results.pages} 页")
+    hooks.searched(request, results, "api", city=None, topic=params.topic, page=params.page)
     return {
         "query": params.q,
         "total": results.total,

@@ -4,7 +4,7 @@ The view validates with SearchForm, runs one search and renders; links are built
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from faq import queries
+from faq import hooks, queries
 from faq.preferences import chosen_city
 
 from .engine.base import EngineUnavailable
@@ -13,7 +13,8 @@ from .service import search
 
 PER_PAGE = 10
 UNAVAILABLE_RETRY_AFTER = 30  # seconds
-# Shown when nothing matched: broad, common questions that always find something.
+# Shown when nothing matched: broad, common questions that always find something (the curated 大家常搜, until
+# staff edit the list: faq.hooks "popular_searches").
 SUGGESTED_QUERIES = ["社保卡挂失", "失业保险金申领", "养老金计算", "工伤认定", "退保", "档案托管"]
 
 
@@ -45,12 +46,16 @@ def search_page(request):
             scope_city=queries.city_choice(results.scope) if results.scope else None,
             best=results.best_answer(),
         )
+        # The search log (insights) listens here, after the search; it may add click-tracking links.
+        context.update(
+            hooks.searched(request, results, "page", city=city and city.slug, topic=topic and topic.slug, page=page)
+        )
         if not results.answered:
             context["hotlines"] = queries.hotlines(home or results.scope)
     if not q or not context["results"].total:
         context.update(
             hot_entries=queries.hot_entries(),
-            suggested_queries=SUGGESTED_QUERIES,
+            suggested_queries=queries.popular_searches(home, SUGGESTED_QUERIES),
             all_topics=queries.all_topics(),
         )
     response = render(request, "faq/search.html", context)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "faq",
     # Revisions of entries and offices (faq.revisions): whole content, diff and restore.
     "reversion",
+    "insights",
     "haystack",
     # In INSTALLED_APPS so /api/docs serves Swagger UI from our own static files (CSP: script-src 'self').
     "ninja",
@@ -223,3 +224,22 @@ TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "127.0.0.1,::1")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
 AXES_VERBOSE = False
+
+# --- The learning loop (insights, issue 11) ---------------------------------------------------------------------
+# Anonymous search log, opened results and page views: on unless turned off; rows older than SEARCH_LOG_DAYS are
+# removed by `manage.py purge_insights` (run it daily).
+SEARCH_LOG_ENABLED = env_bool("SEARCH_LOG_ENABLED", True)
+SEARCH_LOG_DAYS = int(os.environ.get("SEARCH_LOG_DAYS", "180"))
+# Writes are batched off the request path (insights.buffer): flushed this often, or at this many rows.
+SEARCH_LOG_FLUSH_SECONDS = float(os.environ.get("SEARCH_LOG_FLUSH_SECONDS", "1"))
+SEARCH_LOG_BATCH = int(os.environ.get("SEARCH_LOG_BATCH", "200"))
+# A form posted from a stale page gets a Chinese page, not Django's English one.
+CSRF_FAILURE_VIEW = "insights.views.csrf_failure"
+# A citizen's contact in 群众留言 is deleted after this many days.
+INSIGHTS_CONTACT_DAYS = int(os.environ.get("INSIGHTS_CONTACT_DAYS", "90"))
+# Feedback and messages per client per hour (counted in the cache under a keyed hash of the address, never stored).
+FEEDBACK_RATE_LIMIT = int(os.environ.get("FEEDBACK_RATE_LIMIT", "10"))
+FEEDBACK_RATE_PERIOD = int(os.environ.get("FEEDBACK_RATE_PERIOD", "3600"))
+# 热点问题 from the last this many days of opened results and views, cached this long.
+INSIGHTS_HOT_DAYS = int(os.environ.get("INSIGHTS_HOT_DAYS", "30"))
+INSIGHTS_HOT_CACHE_SECONDS = int(os.environ.get("INSIGHTS_HOT_CACHE_SECONDS", "300"))

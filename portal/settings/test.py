@@ -33,3 +33,6 @@ AUTHENTICATION_BACKENDS = [
     "portal.auth_backends.AxesBackendAllowingTestClient",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The search log is flushed explicitly (insights.buffer.flush) unless a test turns the flusher thread on.
+SEARCH_LOG_FLUSH_SECONDS = 0
+INSIGHTS_HOT_CACHE_SECONDS = 0
