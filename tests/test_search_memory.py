@@ -53,7 +53,7 @@ def cache_sizes():
         "title words": (ranking.title_words.cache_info().currsize, ranking.TITLE_MEMO),
         "title bigrams": (ranking.title_bigrams.cache_info().currsize, ranking.TITLE_MEMO),
         "title records": (len(snapshot.memo("titles", dict)), ranking.MAX_TITLE_RECORDS),
-        "named memos": (len(vectors._kept), 3),
+        "named memos": (len(vectors._kept), 5),
     }
 
 

@@ -365,11 +365,14 @@ class VectorSearcher:
         order = np.lexsort((candidates, -scores[candidates]))
         return candidates[order]
 
+    def _facet_ids(self, fieldname):
+        """[(value, live documents with it), …] of a facet field: read once per index state, not per search."""
+        return [(text, self.doc_ids(fieldname, text)) for text in self.lexicon(fieldname)]
+
     def facet_counts(self, fieldname, docs_mask):
         """{value: documents in ``docs_mask`` with that value} for a keyword field (multi-valued: each counts)."""
         counts = {}
-        for text in self.lexicon(fieldname):
-            ids = self.doc_ids(fieldname, text)
+        for text, ids in self.kept(("facet", fieldname), lambda: self._facet_ids(fieldname)):
             n = int(np.count_nonzero(docs_mask[ids]))
             if n:
                 counts[text] = n

@@ -65,15 +65,27 @@ def filter_query(filters):
     return wq.And(parts) if parts else None
 
 
-def _covered(concept, title):
-    """Credit for a concept in a title: 1 when the typed form is in it, SYNONYM_WEIGHT for a synonym, else 0.
+def _spellings(concept):
+    """(credit, written, parts) of each spelling of a concept for ``_title_coverage``: ``parts`` only when
+    there are several (one part is the written form itself, already tried)."""
+    return [(credit, written, words if len(words) > 1 else ()) for credit, written, words in concept.spellings]
+
+
+def _title_coverage(concepts, title):
+    """Σ idf · credit over (idf, spellings) pairs: a concept's credit is 1 when the typed form is in the title,
+    SYNONYM_WEIGHT for a synonym, else 0.
 
     A plain substring is enough (robust to segmentation: 用 in 用处); ``_coverage`` credits whole index words.
     """
-    for credit, written, words in concept.spellings:
-        if written in title or all(t in title for t in words):
-            return credit
-    return 0.0
+    total = 0
+    for idf, spellings in concepts:
+        credit = 0.0
+        for value, written, parts in spellings:
+            if written in title or (parts and all(t in title for t in parts)):
+                credit = value
+                break
+        total += idf * credit
+    return total
 
 
 def dice(a, b):
@@ -143,6 +155,7 @@ class _TitleScorer:
         terms = frozenset(t for c in query.concepts for alt in c.alternatives for t in alt)
         self.precision_of = _TitlePrecision(terms, _IdfMemo.of(vectors))
         self.records = vectors.kept("titles", lambda: LRU(MAX_TITLE_RECORDS))
+        self.concepts = [(c.idf, _spellings(c)) for c in query.concepts]
 
     FIELDS = ("id", "title", "city", "title_words", "similar", "similar_words")
 
@@ -180,7 +193,7 @@ class _TitleScorer:
     def lift(self, title, words, grams, coverage):
         """(0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision) for one title,
         and the coverage it used."""
-        title_cov = sum(c.idf * _covered(c, title) for c in self.query.concepts) / self.total_weight
+        title_cov = _title_coverage(self.concepts, title) / self.total_weight
         cov = max(coverage, title_cov)
         similarity = dice(self.query_grams, grams)
         precision = self.precision_of(words)
