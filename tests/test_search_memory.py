@@ -52,7 +52,8 @@ def cache_sizes():
         "highlight runs": (highlight._run_offsets.cache_info().currsize, highlight.HIGHLIGHT_MEMO),
         "title words": (ranking.title_words.cache_info().currsize, ranking.TITLE_MEMO),
         "title bigrams": (ranking.title_bigrams.cache_info().currsize, ranking.TITLE_MEMO),
-        "named memos": (len(vectors._kept), 2),
+        "title records": (len(snapshot.memo("titles", dict)), ranking.MAX_TITLE_RECORDS),
+        "named memos": (len(vectors._kept), 5),
     }
 
 

@@ -109,8 +109,14 @@ def query_words(text, removestops=True):
 
 
 def tokens(text):
-    """The words of ``text`` as a query sees them."""
-    return [w for w, _s, _e in query_words(text)]
+    """The words of ``text`` as a query sees them (a new list: callers may keep it)."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text):
+    # Synonym and thesaurus terms are segmented again for every query that names them: remembered.
+    return tuple(w for w, _s, _e in query_words(text))
 
 
 def content_words(text):

@@ -96,6 +96,14 @@ def expansions():
     return table
 
 
+def _longest_first(table):
+    """The expansion table's (term, others) pairs, longest term first: sorted once per table, not per query."""
+    cached = _synonyms.get("sorted")
+    if cached is None or cached[0] is not table:
+        cached = _synonyms["sorted"] = (table, sorted(table.items(), key=lambda tg: -len(tg[0])))
+    return cached[1]
+
+
 @lru_cache(maxsize=1)
 def city_names():
     """[(slug, name), …] of the portal's cities, as faq.taxonomy declares them."""
@@ -159,7 +167,7 @@ def analyse(raw):
     ends = {end for _w, _s, end in words}
     claimed = [False] * len(text)
     items = []
-    candidates = sorted(expansions().items(), key=lambda tg: -len(tg[0]))
+    candidates = _longest_first(expansions())
     for term, others in candidates:
         start = text.find(term)
         while start != -1:
@@ -172,7 +180,8 @@ def analyse(raw):
                     items.append((start, Concept(term, alts)))
             start = text.find(term, end)
     fillers = query_fillers()
-    kept = {(start, word) for word, start, _end in query_words(text) if word not in fillers}
+    stops = stopwords()
+    kept = {(start, word) for word, start, _end in words if word not in fillers and word not in stops}
     for word, start, end in words:
         if (start, word) in kept and not any(claimed[start:end]):
             word = _bare_verb(word)

@@ -16,6 +16,7 @@ bound on the postings held.  Deletions are applied per searcher.  Every memo is 
 the bounds are the constants below): a word nobody indexed, once looked up, ages out like any other.
 """
 
+import bisect
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -192,7 +193,8 @@ class VectorSearcher:
         # An empty index has one leaf with no segment (Whoosh's EmptyReader): it holds nothing to score.
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
         self.leaves = [(reader, offset) for reader, offset in self.leaves if reader.segment() is not None]
-        self._offsets = np.array([offset for _r, offset in self.leaves])
+        self._offsets = [offset for _r, offset in self.leaves]  # ascending: bisect finds a document's leaf
+        self._segment_ids = [reader.segment().segment_id() for reader, _o in self.leaves]
         self.n = searcher.doc_count_all()
         self.schema = searcher.schema
         weighting = searcher.weighting
@@ -253,9 +255,9 @@ class VectorSearcher:
 
     def stored(self, docnum, names):
         """Stored values of ``names`` (a tuple) for a global document number, cached with the segment."""
-        leaf = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
+        leaf = bisect.bisect_right(self._offsets, docnum) - 1
         reader, offset = self.leaves[leaf]
-        key = (reader.segment().segment_id(), docnum - offset, names)
+        key = (self._segment_ids[leaf], docnum - offset, names)
         values = _stored.get(key)
         if values is None:
             fields = reader.stored_fields(docnum - offset)
@@ -363,11 +365,14 @@ class VectorSearcher:
         order = np.lexsort((candidates, -scores[candidates]))
         return candidates[order]
 
+    def _facet_ids(self, fieldname):
+        """[(value, live documents with it), …] of a facet field: read once per index state, not per search."""
+        return [(text, self.doc_ids(fieldname, text)) for text in self.lexicon(fieldname)]
+
     def facet_counts(self, fieldname, docs_mask):
         """{value: documents in ``docs_mask`` with that value} for a keyword field (multi-valued: each counts)."""
         counts = {}
-        for text in self.lexicon(fieldname):
-            ids = self.doc_ids(fieldname, text)
+        for text, ids in self.kept(("facet", fieldname), lambda: self._facet_ids(fieldname)):
             n = int(np.count_nonzero(docs_mask[ids]))
             if n:
                 counts[text] = n

@@ -6,7 +6,14 @@ from functools import lru_cache
 
 from django.utils.html import escape
 from whoosh.analysis import Token
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, WholeFragmenter, highlight
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    HtmlFormatter,
+    WholeFragmenter,
+    top_fragments,
+)
 
 from .analysis import ANALYZER
 
@@ -71,18 +78,25 @@ class _HighlightTokens:
         begin = max(0, first - self.margin)
         while begin > 0 and _RUN.match(value, begin - 1, begin):
             begin -= 1  # back to the start of the run: a run is cut whole or not at all
+        terms, context, size = self.terms, self.context, self.chunk
+        # Each token says whether it is a query word (``matched``): what Whoosh's set_matched_filter would
+        # add, without another generator around every token.
         for run in _RUN.finditer(value, begin):
             start, end = run.span()
             if start >= stop:
                 break
             if 1 in near[start:end]:
-                for chunk.text, chunk.startchar, chunk.endchar in _run_words(run.group(), mode, start):
-                    if self.context or chunk.text in self.terms:
+                for text, lo, hi in _run_offsets(run.group(), mode):
+                    matched = text in terms
+                    if context or matched:
+                        chunk.text, chunk.matched = text, matched
+                        chunk.startchar, chunk.endchar = start + lo, start + hi
                         yield chunk
-            elif self.context:
-                for i in range(start, end, self.chunk):
-                    chunk.startchar, chunk.endchar = i, min(end, i + self.chunk)
-                    chunk.text = lowered[chunk.startchar : chunk.endchar]
+            elif context:
+                for i in range(start, end, size):
+                    chunk.startchar, chunk.endchar = i, min(end, i + size)
+                    chunk.text = lowered[i : chunk.endchar]
+                    chunk.matched = chunk.text in terms
                     yield chunk
 
 
@@ -94,14 +108,9 @@ def snippet_tokens(terms, maxchars):
 
 @lru_cache(maxsize=HIGHLIGHT_MEMO)
 def _run_offsets(run, mode):
+    """(word, startchar, endchar) of one run of word characters; runs recur across answers (the same clauses,
+    the same answer on the next search), so their segmentation is remembered."""
     return tuple((t.text, t.startchar, t.endchar) for t in ANALYZER(run, chars=True, mode=mode, removestops=False))
-
-
-def _run_words(run, mode, start):
-    """(word, startchar, endchar) of one run of word characters at ``start``; runs recur across answers
-    (the same clauses, the same answer on the next search), so their segmentation is remembered."""
-    for text, lo, hi in _run_offsets(run, mode):
-        yield text, start + lo, start + hi
 
 
 def highlight_html(text, terms, maxchars=160, top=2, fallback_chars=120):
@@ -115,7 +124,9 @@ def highlight_html(text, terms, maxchars=160, top=2, fallback_chars=120):
         else:
             tokens = snippet_tokens(terms, maxchars)
             fragmenter = ContextFragmenter(maxchars=maxchars, surround=SURROUND)
-        html = highlight(text, terms, tokens, fragmenter, MarkFormatter(), top=top, mode="index")
+        # whoosh.highlight.highlight() with its defaults, minus set_matched_filter (the tokens say it).
+        fragments = fragmenter.fragment_tokens(text, tokens(text, chars=True, mode="index", removestops=False))
+        html = MarkFormatter()(text, top_fragments(fragments, top, BasicFragmentScorer(), FIRST, minscore=1))
         if html:
             return html
     snippet = text[:fallback_chars]

@@ -32,6 +32,7 @@ TAIL_SHARE = 0.5  # ... and its weak OR matches (under half the best coverage) a
 KEEP_HEAD = 20  # except among the best this-many by bm25 · coverage, which the title factors may still lift
 TITLE_MEMO = 8192  # titles whose words and bigrams are remembered (functools.lru_cache)
 MAX_IDF = 20_000  # words whose idf is remembered per index state
+MAX_TITLE_RECORDS = 20_000  # candidates whose questions are kept split per index state
 
 
 def _alt_query(fieldname, alt, boost):
@@ -64,15 +65,27 @@ def filter_query(filters):
     return wq.And(parts) if parts else None
 
 
-def _covered(concept, title):
-    """Credit for a concept in a title: 1 when the typed form is in it, SYNONYM_WEIGHT for a synonym, else 0.
+def _spellings(concept):
+    """(credit, written, parts) of each spelling of a concept for ``_title_coverage``: ``parts`` only when
+    there are several (one part is the written form itself, already tried)."""
+    return [(credit, written, words if len(words) > 1 else ()) for credit, written, words in concept.spellings]
+
+
+def _title_coverage(concepts, title):
+    """Σ idf · credit over (idf, spellings) pairs: a concept's credit is 1 when the typed form is in the title,
+    SYNONYM_WEIGHT for a synonym, else 0.
 
     A plain substring is enough (robust to segmentation: 用 in 用处); ``_coverage`` credits whole index words.
     """
-    for credit, written, words in concept.spellings:
-        if written in title or all(t in title for t in words):
-            return credit
-    return 0.0
+    total = 0
+    for idf, spellings in concepts:
+        credit = 0.0
+        for value, written, parts in spellings:
+            if written in title or (parts and all(t in title for t in parts)):
+                credit = value
+                break
+        total += idf * credit
+    return total
 
 
 def dice(a, b):
@@ -113,13 +126,15 @@ def rank(vectors, query, depth):
         matched = matched & strong
     docs = vectors.top(prerank, np.flatnonzero(matched), depth)
     scorer = _TitleScorer(vectors, query, total_weight)
-    bound = evaluated.scores[docs] * MAX_LIFT
-    best_left = np.maximum.accumulate(bound[::-1])[::-1]  # the highest bound among candidates i, i+1, …
+    bm25s = evaluated.scores[docs]
+    # The highest bound among candidates i, i+1, …; Python floats from here on (numpy scalars are slow).
+    best_left = np.maximum.accumulate((bm25s * MAX_LIFT)[::-1])[::-1].tolist()
+    candidates = zip(docs.tolist(), bm25s.tolist(), coverage[docs].tolist(), best_left, strict=True)
     ranked, kept, covered = [], [], {}  # kept: min-heap of the ``needed`` best scores so far
-    for i, docnum in enumerate(docs.tolist()):
-        if len(kept) >= query.needed and best_left[i] < kept[0]:
+    for docnum, bm25, doc_coverage, bound in candidates:
+        if len(kept) >= query.needed and bound < kept[0]:
             break
-        ident, score, covered[ident] = scorer(docnum, float(evaluated.scores[docnum]), float(coverage[docnum]))
+        ident, score, covered[ident] = scorer(docnum, bm25, doc_coverage)
         ranked.append([score, ident])
         if len(kept) < query.needed:
             heapq.heappush(kept, score)
@@ -139,32 +154,48 @@ class _TitleScorer:
         self.query_grams = set(bigrams(query.text))
         terms = frozenset(t for c in query.concepts for alt in c.alternatives for t in alt)
         self.precision_of = _TitlePrecision(terms, _IdfMemo.of(vectors))
+        self.records = vectors.kept("titles", lambda: LRU(MAX_TITLE_RECORDS))
+        self.concepts = [(c.idf, _spellings(c)) for c in query.concepts]
 
     FIELDS = ("id", "title", "city", "title_words", "similar", "similar_words")
 
+    def record(self, docnum):
+        """(id, cities, [(question, its words, its bigrams), …]): the entry's question, then its 相似问法,
+        read and split once per index state rather than once per query."""
+        record = self.records.get(docnum)
+        if record is None:
+            ident, title, city, words, similar, similar_words = self.vectors.stored(docnum, self.FIELDS)
+            title = (title or "").lower()
+            words = words.split() if words is not None else title_words(title)
+            questions = [(title, words, title_bigrams(title))]
+            if similar:
+                lines = zip(similar.lower().split("\n"), (similar_words or "").split("|"), strict=False)
+                questions += [(line, line_words.split(), frozenset(bigrams(line))) for line, line_words in lines]
+            record = (ident, frozenset((city or "").split(",")), questions)
+            self.records.put(docnum, record)
+        return record
+
     def __call__(self, docnum, bm25, coverage):
-        ident, title, city, words, similar, similar_words = self.vectors.stored(docnum, self.FIELDS)
-        title = (title or "").lower()
-        words = words.split() if words is not None else title_words(title)
-        lift, fit = self.lift(title, words, coverage)
+        ident, cities_of_doc, questions = self.record(docnum)
+        (title, words, grams), similar = questions[0], questions[1:]
+        lift, fit = self.lift(title, words, grams, coverage)
         score = bm25 * lift
-        if similar:
-            # The entry is asked in other ways too: rank it by whichever of its questions fits best.
-            for line, line_words in zip(similar.lower().split("\n"), (similar_words or "").split("|"), strict=False):
-                lift, line_fit = self.lift(line, line_words.split(), coverage)
-                if bm25 * SIMILAR_WEIGHT * lift > score:
-                    score, fit = bm25 * SIMILAR_WEIGHT * lift, line_fit
+        # The entry is asked in other ways too: rank it by whichever of its questions fits best.
+        for line, line_words, line_grams in similar:
+            lift, line_fit = self.lift(line, line_words, line_grams, coverage)
+            if bm25 * SIMILAR_WEIGHT * lift > score:
+                score, fit = bm25 * SIMILAR_WEIGHT * lift, line_fit
         cities = self.query.prefer_cities
-        if cities and not cities & set((city or "").split(",")):
+        if cities and not cities & cities_of_doc:
             score *= CITY_MISMATCH
         return ident, score, fit
 
-    def lift(self, title, words, coverage):
+    def lift(self, title, words, grams, coverage):
         """(0.2 + coverage)² · (1 + title coverage + title/query bigram Dice + title precision) for one title,
         and the coverage it used."""
-        title_cov = sum(c.idf * _covered(c, title) for c in self.query.concepts) / self.total_weight
+        title_cov = _title_coverage(self.concepts, title) / self.total_weight
         cov = max(coverage, title_cov)
-        similarity = dice(self.query_grams, title_bigrams(title))
+        similarity = dice(self.query_grams, grams)
         precision = self.precision_of(words)
         lift = (0.2 + cov) ** 2 * (1.0 + title_cov + similarity + TITLE_PRECISION_WEIGHT * precision)
         return lift, cov
@@ -243,6 +274,7 @@ class _TitlePrecision:
     def __init__(self, query_tokens, idf):
         self.idf = idf
         self.credit = {}
+        self.weights = {}  # word -> (idf, idf · credit) for this query: one look-up per word, not two
         self.parts = {t[i:j] for t in query_tokens for i in range(len(t)) for j in range(i + 1, len(t) + 1)}
         self.long_tokens = [t for t in query_tokens if len(t) > 1]
         self.chars = {t for t in query_tokens if len(t) == 1}
@@ -259,12 +291,18 @@ class _TitlePrecision:
             self.credit[word] = credit
         return credit
 
+    def weight(self, word):
+        weight = self.idf[word]
+        value = self.weights[word] = (weight, weight * self.word_credit(word))
+        return value
+
     def __call__(self, words):
         total = matched = 0.0
+        weights = self.weights
         for word in words:
-            weight = self.idf[word]
+            weight, credited = weights.get(word) or self.weight(word)
             total += weight
-            matched += weight * self.word_credit(word)
+            matched += credited
         return matched / total if total else 0.0
 
 
