@@ -16,7 +16,7 @@ from .cards import CARD_FIELD_NAMES
 from .freshness import is_stale, today
 from .linking import has_local_contact, sends_somewhere
 from .models import City, Entry, Keyword, Office, Topic
-from .validation import phone_number_error
+from .validators import phone_number_error
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def truncated(entries):
 
 
 def invalid_phone(entries):
-    """Phone numbers published as tel: links that do not validate (faq.validation)."""
+    """Phone numbers published as tel: links that do not validate (faq.validators)."""
     for entry in entries:
         for phone in entry.phones.all():
             error = phone_number_error(phone.number)
@@ -81,7 +81,7 @@ GO_TO_RE = re.compile(r"到[^，。；、\n]{1,20}?办理")
 def unlinked_place(entries):
     """The answer sends the citizen somewhere (前往、窗口、到…办理) but links no office and no local phone."""
     for entry in entries:
-        if (sends_somewhere(entry, strict=True) or GO_TO_RE.search(entry.answer)) and not has_local_contact(entry):
+        if (sends_somewhere(entry) or GO_TO_RE.search(entry.answer)) and not has_local_contact(entry):
             yield problem(entry, "unlinked_place", "答复让群众前往办理，但没有关联办事机构或当地电话。")
 
 

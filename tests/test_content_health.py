@@ -1,5 +1,5 @@
 """内容体检 (faq.health_checks): each check on real imported entries or on entries made for it, the command's
-text and JSON, the admin page, and the phone validator it uses (faq.validation)."""
+text and JSON, the admin page, and the phone validator it uses (faq.validators)."""
 
 import json
 from datetime import timedelta
@@ -15,7 +15,7 @@ from django.utils import timezone
 from faq.health_checks import CHECKS, run_checks
 from faq.importer import ensure_taxonomy, import_parsed
 from faq.models import City, Entry, Office, PhoneNumber
-from faq.validation import phone_number_error, validate_phone_number
+from faq.validators import phone_number_error, validate_phone_number
 
 HOTSPOT = "000_79b8e4699b12fd67.txt"  # 长沙热点问题: entry 82 (q82) lost its table
 SHENZHEN = "001_a2eee361475bec0d.txt"  # 深圳个人服务中心: entry 119 (web3) ends in ……

@@ -42,7 +42,7 @@ def _require(actor, allowed):
 def ensure_baseline(obj):
     """Give a record that has no revision yet (imported ones) one of its content as it is, before the first
     staff change, so that change has a left side to be compared with and restored to."""
-    if obj.pk is None or latest_revision(obj) is not None:
+    if obj.pk is None or not reversion.is_registered(type(obj)) or latest_revision(obj) is not None:
         return None
     fresh = type(obj).objects.get(pk=obj.pk)
     return save_revision(versions_of(fresh), None, "修改前的内容（导入或更早的版本）")
@@ -144,7 +144,7 @@ def do_import_sources(paths, dry_run=False, progress_factory=None, actor=None):
 
 def do_apply_link_rules(actor=None):
     """Re-apply the linking rules now (after staff changed them), audited; returns how many entries changed."""
-    from .search.queue import deferred
+    from ..search.queue import deferred
 
     with transaction.atomic(), deferred():
         changed = apply_link_rules()

@@ -184,7 +184,7 @@ def do_publish_scheduled(now=None, since=timedelta(days=1), dry_run=False):
     """What a timer runs: entries past their 失效时间 are unpublished (audited), and entries whose 生效时间 or
     失效时间 passed within ``since`` are reindexed.  Pages evaluate the schedule on every read anyway; this
     keeps the status and the search index in step.  Returns (unpublished pks, reindexed pks)."""
-    from .search.queue import enqueue
+    from ..search.queue import enqueue
 
     now = now or timezone.now()
     expired = list(Entry.objects.filter(status=Entry.Status.PUBLISHED, expire_at__lte=now).order_by("pk"))
