@@ -18,6 +18,7 @@ from .actions import (
     must_stage,
     staff_revision,
 )
+from .admin_base import ReadOnlyAdminMixin
 from .admin_forms import EntryAdminForm, ParentFormSet, PhoneRowForm, SetTopicForm, StepRowForm, VersionedForm
 from .admin_freshness import NeedsReviewFilter, ReviewActionsMixin
 from .admin_review import RevisionAdminMixin, StagedEditMixin
@@ -402,7 +403,7 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the record of what staff and the importer changed; 审核 and admins see it."""
 
     date_hierarchy = "at"
@@ -414,12 +415,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "actor", "action", "target_type", "target_id", "summary")
     list_filter = ("action", "target_type")
     search_fields = ("summary",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -21,6 +21,7 @@ from .actions import (
     do_set_review_date,
     do_supersede_policy,
 )
+from .admin_base import ReadOnlyAdminMixin
 from .cards import CARD_FIELDS
 from .freshness import needs_review_q, today
 from .health_checks import CHECK_LABELS, run_checks
@@ -204,22 +205,13 @@ class ImportConflictAdmin(admin.ModelAdmin):
 
 
 @admin.register(EntryTombstone)
-class EntryTombstoneAdmin(admin.ModelAdmin):
+class EntryTombstoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Entries staff deleted: a re-import leaves them deleted; 恢复 undoes the deletion."""
 
     list_display = ("question", "source", "source_key", "deleted_by", "deleted_at")
     list_filter = ("source",)
     search_fields = ("question", "source_key")
     actions = ["restore"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("恢复所选条目"), permissions=["restore"])
     def restore(self, request, queryset):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from faq.actions import do_add_similar_question, do_create_draft_entry, do_create_thesaurus_term, do_save_staff_edit
+from faq.admin_base import ReadOnlyAdminMixin
 from faq.errors import BadParameter
 from faq.models import City, Entry
 
@@ -22,17 +23,8 @@ from .privacy import mask_contact
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """搜索与反馈分析: a page, not a list of rows (the proxy model only gives it a place in the admin)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         view = self.admin_site.admin_view
