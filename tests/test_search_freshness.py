@@ -10,7 +10,7 @@ from django.urls import reverse
 from haystack import connections
 from whoosh.fields import STORED
 
-from faq.models import City, Entry, IndexTask, Office, PhoneNumber, Topic
+from faq.models import City, Entry, IndexNode, IndexTask, Office, PhoneNumber, Topic
 from faq.search import queue as indexing
 from faq.search.analysis import content_words
 from faq.search.build import build_index
@@ -240,3 +240,18 @@ def test_the_schema_keeps_no_extra_copies_of_the_text(backend):
     assert schema["text"].stored and schema["title"].stored and not schema["title_grams"].stored
     assert "body" not in schema.names()
     assert isinstance(schema["title_words"], STORED)  # read by the ranking, never searched
+
+
+def test_a_build_right_after_edits_keeps_no_replaced_copies(city, commit, backend):
+    """Edits just before a build are replayed into it (their transactions may still have been open when the
+    build read the database); the replaced copies must not stay in the index as deleted documents, which
+    Whoosh still counts in idf and field lengths."""
+    with commit(), indexing.deferred():
+        for i in range(3):
+            make_entry(city, question=f"第{i}个社保卡问题").save()
+    IndexNode.objects.all().delete()  # a node that never applied them: everything is within the replay margin
+    _target, counts, replayed, _seconds = build_index()
+    assert counts == {"entry": 3, "office": 0} and replayed == 3
+    reader = backend.live_searcher().reader()
+    assert reader.doc_count_all() == reader.doc_count() == 3 and not reader.has_deletions()
+    assert len(ids("社保卡")) == 3

@@ -33,9 +33,12 @@ def build_index(progress=False, stdout=None):
     counts = {}
     replayed = []  # the log rows replayed before the swap
 
-    def replay():  # called by the engine before the swap, holding the live index's write lock
-        replayed[:] = list(IndexTask.objects.filter(pk__gt=since).order_by("pk").values_list("pk", "kind", "object_id"))
-        return queue.changes_for(replayed)()
+    def replay():  # called by the engine before the swap (last while holding the live index's write lock)
+        rows = IndexTask.objects.filter(pk__gt=since).order_by("pk").values_list("pk", "kind", "object_id")
+        seen = {pk for pk, _kind, _id in replayed}
+        fresh = [row for row in rows if row[0] not in seen]  # a gap's row may commit between two calls
+        replayed.extend(fresh)
+        return queue.changes_for(fresh)()
 
     documents = all_documents(counts, progress=progress, stdout=stdout)
     target = engine.rebuild(documents, count_all(), replay=replay)

@@ -95,8 +95,10 @@ class SearchEngine(ABC):
     @abstractmethod
     def rebuild(self, documents, n_docs: int, replay=None) -> str:
         """Write every document (an iterable of about ``n_docs``) into a new generation, apply ``replay()``'s
-        (upserts, deletes) to it while no edit can reach the live index, and swap it in atomically; returns
-        the new generation's name.  A crash at any point leaves the old or the new generation live, whole."""
+        (upserts, deletes) to it, and swap it in atomically; returns the new generation's name.  ``replay()``
+        returns the edits not returned yet: an engine may call it more than once, and its last call is while
+        no edit can reach the live index.  A crash at any point leaves the old or the new generation live,
+        whole."""
 
     @abstractmethod
     def cleanup(self, keep) -> None:

@@ -203,7 +203,7 @@ class WhooshEngine(SearchEngine):
         backend._searcher = None
         return written_to
 
-    def _apply(self, ix, changes, timeout):
+    def _apply(self, ix, changes, timeout, optimize=False):
         try:
             writer = ix.writer(timeout=timeout, delay=0.05 + random.random() * 0.05, **WRITER_OPTIONS)
         except LockError as exc:
@@ -220,19 +220,27 @@ class WhooshEngine(SearchEngine):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(optimize=optimize)
 
     def _whoosh_doc(self, doc):
         return {key: self.backend._from_python(value) for key, value in doc.items()}
 
     def rebuild(self, documents, n_docs, replay=None):
-        """Write a new generation; then, holding the live index's write lock (so no edit can land only in
-        the old index from here on), apply ``replay()``'s changes to it, mark it complete and swap it in."""
+        """Write a new generation and apply ``replay()``'s changes to it; then, holding the live index's write
+        lock (so no edit can land only in the old index from here on), apply what ``replay()`` returns now
+        (the edits since its first call), mark it complete and swap it in."""
         backend = self.backend
         schema = self.schema()
         target = generations.new_generation(backend.root)
         ix = generations.write_generation(target, schema, (self._whoosh_doc(d) for d in documents), n_docs)
         try:
+            if replay is not None:
+                # Most edits made meanwhile, before taking the lock, merged into one segment: a replaced
+                # document would otherwise stay in the segment as deleted, and Whoosh counts deleted
+                # documents in idf and field lengths (right after an import, that is every document).
+                changes = replay()
+                if changes[0] or changes[1]:
+                    self._apply(ix, lambda: changes, REBUILD_LOCK_WAIT, optimize=True)
             with self._live_write_lock(backend.root):
                 changes = replay() if replay is not None else ([], [])
                 if changes[0] or changes[1]:  # an empty commit could still merge the build's segments
