@@ -45,6 +45,8 @@ def test_a_short_name_of_an_office_finds_it():
         ("医保卡不见了补一张要多久", "遗失"),  # 不见了 → 遗失, 挂失
         ("社保卡上的名字和身份证对不上", "不一致"),  # 对不上 → 不一致
         ("失业金停掉了", "停发"),  # 停掉 → 停发
+        ("公司倒闭了社保怎么办", "注销"),  # 倒闭 → 注销, 破产
+        ("病退需要什么条件", "提前退休"),  # 病退 → 因病提前退休
     ],
 )
 def test_colloquial_words_reach_the_documents_terms(query, expected):
