@@ -316,6 +316,16 @@ def out_of_scope(text):
     return groups
 
 
+@lru_cache(maxsize=1)
+def district_names():
+    """[(city slug, district name), …]: full names only (天心区, 福田区), as the aliases (芙蓉, 光明) are
+    everyday words too."""
+    return [(slug, normalize(name)) for slug, rows in taxonomy.DISTRICTS.items() for _d, name, _aliases in rows]
+
+
 def mentioned_cities(text):
-    """Slugs of the cities a normalised query names (长沙, 深圳市 …)."""
-    return frozenset(slug for slug, name in city_names() if name in text)
+    """Slugs of the cities a normalised query names (长沙, 深圳市 …), directly or by one of their districts
+    (天心区 is in 长沙): a district's office or service centre is asked for in that city."""
+    named = {slug for slug, name in city_names() if name in text}
+    named.update(slug for slug, name in district_names() if name in text)
+    return frozenset(named)
