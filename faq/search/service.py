@@ -87,6 +87,7 @@ class SearchResults:
     ranked: list = field(default_factory=list, repr=False)
     unknown: list = field(default_factory=list)  # words no document holds (typos, other agencies' terms)
     terms: frozenset = frozenset()
+    signals: dict = field(default_factory=dict)
     degraded: bool = False  # answered from the previous complete build: the live index is unusable
 
     @property
@@ -262,7 +263,10 @@ class _Run:
         results.ranked, results.terms, results.unknown = found.ranked, parsed.highlight_terms, parsed.unknown
         results.degraded = self.snapshot.degraded
         results.confidence = answer_confidence(found, parsed)
-        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed)
+        top = found.ranked[0][1] if found.ranked else None
+        results.signals = dict(covered=found.coverage.get(top, 0.0) if top else 0.0, known=sum(c.idf for c in parsed.concepts),
+            unmatched=parsed.unmatched_weight, unknown_w=parsed.unknown_weight, n=len(parsed.concepts), n_unknown=len(parsed.unknown))
+        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed, q)
         return results
 
     def ask_engine(self, q, parsed, filters):
@@ -287,10 +291,10 @@ class _Run:
                 self.snapshot = self.engine.snapshot()
                 parsed = understanding.analyse(parsed.raw)
 
-    def in_scope(self, found, parsed):
+    def in_scope(self, found, parsed, q):
         """False when the query is about another agency's business (公积金, 户口 …) or another place, and the
         best result does not speak of it at all: the other words may fit, but the answer is not about it."""
-        groups = understanding.out_of_scope(parsed.text)
+        groups = understanding.out_of_scope(parsed.text, q)
         if not groups:
             return True
         if not found.ranked:
@@ -300,7 +304,11 @@ class _Run:
             return False
         ((kind, obj),) = top.values()
         hit = Hit(kind, obj, 0)
-        text = understanding.normalize(hit.title) + understanding.normalize(hit.text)
+        if kind == "entry":
+            # Its question or a 相似问法: an answer listing 身份证 among the papers to bring is not about 身份证.
+            text = understanding.normalize("\n".join([obj.question, *(s.text for s in obj.similar_questions.all())]))
+        else:
+            text = understanding.normalize(hit.title) + understanding.normalize(hit.text)
         return all(any(t in text for t in group) for group in groups)
 
     def finish(self, results, highlight):

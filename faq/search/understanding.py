@@ -146,6 +146,7 @@ class ParsedQuery:
     concepts: list
     unknown: list = field(default_factory=list)  # words the index has never seen (typos, rare words)
     unmatched_weight: float = 0.0  # idf weight of unknown words with no known part: what no answer covers
+    unknown_weight: float = 0.0  # idf weight of every unknown word, its known parts or not
 
     @property
     def highlight_terms(self):
@@ -267,6 +268,7 @@ def resolve(parsed, snapshot):
             known.append(concept)
         else:
             parsed.unknown.append(concept.label)
+            parsed.unknown_weight += math.log(1 + n_docs)
             parts = _known_parts(concept, snapshot)
             known.extend(parts)
             if not parts:
@@ -306,12 +308,13 @@ def _data_lines(name):
             yield line
 
 
-def out_of_scope(text):
+def out_of_scope(text, raw=None):
     """What a normalised query asks about that the knowledge base's answers are not about unless their own
     question says so: other agencies' business (公积金, 户口 …) and, when it names none of the portal's
-    cities, another place (广州, 上海 …).  A list of synonym groups."""
+    cities, another place (广州, 上海 …).  A list of synonym groups.  ``raw``: the query as typed, when
+    ``text`` is that query with the city it is scoped to taken out (住在广州…长沙的… names 长沙 all the same)."""
     groups = [group for group in out_of_scope_terms() if any(t in text for t in group)]
-    if not mentioned_cities(text):
+    if not mentioned_cities(text) and not (raw and mentioned_cities(normalize(raw))):
         groups += [group for group in other_places() if group[0] in text]
     return groups
 
