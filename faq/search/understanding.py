@@ -146,7 +146,6 @@ class ParsedQuery:
     concepts: list
     unknown: list = field(default_factory=list)  # words the index has never seen (typos, rare words)
     unmatched_weight: float = 0.0  # idf weight of unknown words with no known part: what no answer covers
-    unknown_weight: float = 0.0  # idf weight of every unknown word, its known parts or not
 
     @property
     def highlight_terms(self):
@@ -268,7 +267,6 @@ def resolve(parsed, snapshot):
             known.append(concept)
         else:
             parsed.unknown.append(concept.label)
-            parsed.unknown_weight += math.log(1 + n_docs)
             parts = _known_parts(concept, snapshot)
             known.extend(parts)
             if not parts:
