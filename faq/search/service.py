@@ -26,8 +26,8 @@ from .memo import LRU
 
 MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
-# The share of a question the best result must cover to count as an answer (cross-validated on the labelled
-# answerability set: see README, "Knowing when there is no answer").
+# How well the best result must fit the question (coverage and question fit, _Run.__call__) to count as an
+# answer (cross-validated on the labelled answerability set: see README, "Knowing when there is no answer").
 ANSWER_MIN_CONFIDENCE = 0.35
 BEST_ANSWER_CONFIDENCE = 0.8  # the first hit covers this much of the question: shown as the best-answer card
 MAX_QUERY_CHARS = understanding.MAX_QUERY_CHARS
@@ -79,7 +79,7 @@ class SearchResults:
     hits: list
     facets: dict  # {"city": {slug: n}, "topic": {slug: n}}
     concepts: list
-    answered: bool = False  # does the best result answer the question? (answer_confidence)
+    answered: bool = False  # does the best result answer the question? (confidence, in scope)
     confidence: float = 0.0  # coverage and question fit together: see _Run.__call__
     coverage: float = 0.0  # how much of the question the best result covers (answer_confidence)
     city_fallback: bool = False  # the citizen's city had no answer: these are another city's
