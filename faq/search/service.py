@@ -315,7 +315,6 @@ class _Run:
         long_asked = [t for t in asked if len(t) > 1]
         short_asked = [t for t in asked if len(t) == 1]
         cities = [name for _slug, name in understanding.city_names()]
-        idf = self.snapshot.memo("question-fit-idf", lambda: LRU(MAX_CACHED_OBJECTS))
         n_docs = max(self.snapshot.doc_count(), 1)
         best = 0.0
         for question in [obj.question, *(s.text for s in obj.similar_questions.all())]:
@@ -323,10 +322,8 @@ class _Run:
             for word in content_words(understanding.normalize(question)):
                 if any(name in word for name in cities):
                     continue  # the city is the search's filter, not something asked
-                weight = idf.get(word)
-                if weight is None:
-                    weight = math.log(1 + n_docs / max(self.snapshot.doc_frequency("text", word), 1))
-                    idf.put(word, weight)
+                # The engine keeps document frequencies (bounded): no memo of its own here.
+                weight = math.log(1 + n_docs / max(self.snapshot.doc_frequency("text", word), 1))
                 total += weight
                 if word in asked or word in parsed.text or any(t in word for t in long_asked):
                     covered += weight
