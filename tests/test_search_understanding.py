@@ -1,12 +1,16 @@
 """Each mechanism of query understanding on a small, controlled knowledge base: 相似问法, the one-way
 thesaurus, homophone correction, the citizen's city with fallback, the no-answer flag and suggestions."""
 
+import json
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 
 from faq.models import City, Entry, SimilarQuestion, ThesaurusTerm
 from faq.search.build import build_index
 from faq.search.service import search
-from faq.search.understanding import invalidate_synonyms
+from faq.search.understanding import _glued, invalidate_synonyms
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +98,57 @@ def test_questions_the_knowledge_base_cannot_answer_are_flagged(kb):
         assert not search(q, highlight=False).answered, q
     for q in ["社保卡遗失怎么挂失", "单位解除劳动合同给经济补偿吗", "社保卡密码忘了"]:
         assert search(q, highlight=False).answered, q
+
+
+def test_an_answer_that_mentions_the_words_in_passing_is_no_answer(kb):
+    # Every word is in the 挂失 entry's answer, but its question is about something else.
+    results = search("发卡银行网点", highlight=False)
+    assert results.hits and results.hits[0].obj == kb["lost"]
+    assert results.coverage == 1.0 and not results.answered
+    # Another agency's business named only among the papers to bring (身份证) is not what the entry is about.
+    assert not search("身份证丢了怎么补办", highlight=False).answered
+    # What the entry's question is about, asked in other words, still is.
+    assert search("社保卡遗失了怎么挂失", highlight=False).answered
+
+
+def test_another_place_beside_the_portal_city_is_where_the_citizen_lives(kb):
+    # 广州 is where the pensioner lives; the question is about 长沙's pension: answered.
+    results, hit = first("住在广州的长沙退休人员养老金怎么计算", home_city="changsha")
+    assert hit == kb["pension"] and results.answered
+    # Without a portal city, 广州's pension is another place's rule.
+    assert not search("广州养老金怎么计算", highlight=False).answered
+
+
+def test_a_city_fallback_keeps_the_scoped_citys_confidence(kb):
+    local = search("养老金怎么计算", city="shenzhen", highlight=False)
+    results = search("养老金怎么计算", home_city="shenzhen", highlight=False)
+    assert results.city_fallback and not results.answered
+    assert results.confidence == local.confidence < 0.5  # 深圳's own results do not answer it
+
+
+def test_a_string_jieba_glued_together_is_no_unknown_term():
+    assert _glued("但卡") and not _glued("女儿") and not _glued("2024") and not _glued("abc")
+
+
+def test_the_answerability_report_scores_the_flag_on_a_labelled_file(kb, tmp_path):
+    labelled = tmp_path / "answerability.tsv"
+    rows = [
+        ("社保卡遗失怎么挂失", "answerable", "changsha"),
+        ("社保卡密码忘了", "answerable", ""),
+        ("单位解除劳动合同给经济补偿吗", "answerable", ""),
+        ("长沙基本养老金怎么计算", "answerable", "changsha"),
+        ("北京公积金怎么提取", "unanswerable", ""),
+        ("驾照到期怎么换证", "unanswerable", ""),
+        ("发卡银行网点", "unanswerable", ""),
+        ("asdfgh", "unanswerable", ""),
+    ]
+    labelled.write_text("query\tlabel\tcity\n" + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    out = StringIO()
+    call_command("evaluate_answerability", str(labelled), "--folds", "2", "--format", "json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["current"]["unanswerable_flagged"] == 1.0
+    assert report["current"]["answerable_wrongly_flagged"] == 0.0
+    assert len(report["cross_validated"]["thresholds"]) == 2
 
 
 def test_search_page_says_when_there_is_no_answer_and_offers_the_hotlines(kb, client):

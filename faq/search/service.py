@@ -19,16 +19,16 @@ from faq.errors import BadParameter
 from faq.models import Entry, IndexTask, Office
 
 from . import nodes, replica, spelling, understanding
-from .analysis import query_fillers, query_words, stopwords
+from .analysis import content_words, query_fillers, query_words, stopwords
 from .engine import get_engine
 from .engine.base import EngineQuery, EngineUnavailable
 from .memo import LRU
 
 MAX_LIMIT = 100
 HUB_WINDOW = 10  # the results _promote_hub_entries looks at
-# The share of a question the best result must cover to count as an answer (cross-validated on the labelled
-# answerability set: see README, "Knowing when there is no answer").
-ANSWER_MIN_CONFIDENCE = 0.2
+# How well the best result must fit the question (coverage and question fit, _Run.__call__) to count as an
+# answer (cross-validated on the labelled answerability set: see README, "Knowing when there is no answer").
+ANSWER_MIN_CONFIDENCE = 0.35
 BEST_ANSWER_CONFIDENCE = 0.8  # the first hit covers this much of the question: shown as the best-answer card
 MAX_QUERY_CHARS = understanding.MAX_QUERY_CHARS
 MAX_TERMS = understanding.MAX_TERMS
@@ -79,8 +79,9 @@ class SearchResults:
     hits: list
     facets: dict  # {"city": {slug: n}, "topic": {slug: n}}
     concepts: list
-    answered: bool = False  # does the best result answer the question? (answer_confidence)
-    confidence: float = 0.0
+    answered: bool = False  # does the best result answer the question? (confidence, in scope)
+    confidence: float = 0.0  # coverage and question fit together: see _Run.__call__
+    coverage: float = 0.0  # how much of the question the best result covers (answer_confidence)
     city_fallback: bool = False  # the citizen's city had no answer: these are another city's
     scope: str | None = None  # the city searched first (the citizen's, or one the query names)
     suggestion: str = ""  # 「您是不是要找」: the corrected query these results are for
@@ -99,7 +100,7 @@ class SearchResults:
 
     def best_answer(self):
         """The first hit, when it answers confidently enough to be shown as a card above the list."""
-        if self.answered and self.page == 1 and self.hits and self.confidence >= BEST_ANSWER_CONFIDENCE:
+        if self.answered and self.page == 1 and self.hits and self.coverage >= BEST_ANSWER_CONFIDENCE:
             hit = self.hits[0]
             return hit if hit.kind == "entry" else None
         return None
@@ -153,7 +154,7 @@ def _load(ids, snapshot):
             wanted[kind].append(int(pk))
     found = {}
     if wanted["entry"]:
-        qs = Entry.objects.filter(Entry.live_q()).select_related("city").prefetch_related("topics")
+        qs = Entry.objects.filter(Entry.live_q()).select_related("city").prefetch_related("topics", "similar_questions")
         for obj in qs.filter(pk__in=wanted["entry"]):
             found[f"faq.entry.{obj.pk}"] = ("entry", obj)
     if wanted["office"]:
@@ -219,6 +220,8 @@ def search(q, city=None, topic=None, page=1, limit=10, highlight=True, facets=Tr
             if elsewhere.answered:
                 # Another city's answer is no answer for this city: say so, never show it as if it were local.
                 elsewhere.city_fallback, elsewhere.answered = True, False
+                # How well this city's own best result answers: what the no-answer threshold was held to.
+                elsewhere.confidence = found.confidence
                 elsewhere.suggestion = text if text != q else ""
                 found = elsewhere
                 break
@@ -261,8 +264,11 @@ class _Run:
         results = SearchResults(q, parsed.text, found.total, page, self.limit, [], found.facets, parsed.concepts)
         results.ranked, results.terms, results.unknown = found.ranked, parsed.highlight_terms, parsed.unknown
         results.degraded = self.snapshot.degraded
-        results.confidence = answer_confidence(found, parsed)
-        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed)
+        results.coverage = answer_confidence(found, parsed)
+        # Both ways: the answer covers what was asked, and what its question is about was asked.
+        fit = self.question_fit(found, parsed) if results.coverage else 0.0
+        results.confidence = 2 * results.coverage * fit / (results.coverage + fit) if fit else 0.0
+        results.answered = results.confidence >= ANSWER_MIN_CONFIDENCE and self.in_scope(found, parsed, q)
         return results
 
     def ask_engine(self, q, parsed, filters):
@@ -287,20 +293,62 @@ class _Run:
                 self.snapshot = self.engine.snapshot()
                 parsed = understanding.analyse(parsed.raw)
 
-    def in_scope(self, found, parsed):
+    def top_object(self, found):
+        """(kind, object) of the best result, or None."""
+        if not found.ranked:
+            return None
+        top = _load([found.ranked[0][1]], self.snapshot)
+        return next(iter(top.values()), None)
+
+    def question_fit(self, found, parsed):
+        """How much of what the best result's question (or its best 相似问法) is about the citizen asked
+        (0..1, idf-weighted).  An answer that merely mentions the query's words in passing is about something
+        else: 生育津贴怎么计算 covers 计算 in 如何计算城乡居民基本养老保险养老金待遇, whose subject was not asked.
+        An office's official name is never typed in full: offices fit."""
+        top = self.top_object(found)
+        if top is None:
+            return 0.0
+        kind, obj = top
+        if kind != "entry":
+            return 1.0
+        asked = {t for c in parsed.concepts for alt in c.alternatives for t in alt}
+        long_asked = [t for t in asked if len(t) > 1]
+        short_asked = [t for t in asked if len(t) == 1]
+        cities = [name for _slug, name in understanding.city_names()]
+        n_docs = max(self.snapshot.doc_count(), 1)
+        best = 0.0
+        for question in [obj.question, *(s.text for s in obj.similar_questions.all())]:
+            total = covered = 0.0
+            for word in content_words(understanding.normalize(question)):
+                if any(name in word for name in cities):
+                    continue  # the city is the search's filter, not something asked
+                # The engine keeps document frequencies (bounded): no memo of its own here.
+                weight = math.log(1 + n_docs / max(self.snapshot.doc_frequency("text", word), 1))
+                total += weight
+                if word in asked or word in parsed.text or any(t in word for t in long_asked):
+                    covered += weight
+                elif any(t in word for t in short_asked):
+                    covered += weight / 2  # 办 in 代办: maybe the same word, maybe not (用 / 启用)
+            if total:
+                best = max(best, covered / total)
+        return best
+
+    def in_scope(self, found, parsed, q):
         """False when the query is about another agency's business (公积金, 户口 …) or another place, and the
         best result does not speak of it at all: the other words may fit, but the answer is not about it."""
-        groups = understanding.out_of_scope(parsed.text)
+        groups = understanding.out_of_scope(parsed.text, q)
         if not groups:
             return True
-        if not found.ranked:
+        top = self.top_object(found)
+        if top is None:
             return False
-        top = _load([found.ranked[0][1]], self.snapshot)
-        if not top:
-            return False
-        ((kind, obj),) = top.values()
+        kind, obj = top
         hit = Hit(kind, obj, 0)
-        text = understanding.normalize(hit.title) + understanding.normalize(hit.text)
+        if kind == "entry":
+            # Its question or a 相似问法: an answer listing 身份证 among the papers to bring is not about 身份证.
+            text = understanding.normalize("\n".join([obj.question, *(s.text for s in obj.similar_questions.all())]))
+        else:
+            text = understanding.normalize(hit.title) + understanding.normalize(hit.text)
         return all(any(t in text for t in group) for group in groups)
 
     def finish(self, results, highlight):

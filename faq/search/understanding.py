@@ -257,6 +257,12 @@ def _df(snapshot, concept):
     return best
 
 
+def _glued(word):
+    """A string jieba's HMM made of characters that are no word together (但卡, 人能): no term that no answer
+    holds, just a sentence cut in an odd place.  Numbers and Latin words are what they say."""
+    return not ensure_jieba().FREQ.get(word) and all("\u4e00" <= ch <= "\u9fff" for ch in word)
+
+
 def resolve(parsed, snapshot):
     """Fit the concepts to what the index knows: words it has never seen are noted in ``parsed.unknown``
     and replaced by their known parts; each concept gets its idf.  Returns the typo fallback's bigrams."""
@@ -269,7 +275,7 @@ def resolve(parsed, snapshot):
             parsed.unknown.append(concept.label)
             parts = _known_parts(concept, snapshot)
             known.extend(parts)
-            if not parts:
+            if not parts and not _glued(concept.label):
                 parsed.unmatched_weight += math.log(1 + n_docs)
     for concept in known:
         concept.idf = math.log(1 + n_docs / max(_df(snapshot, concept), 1))
@@ -306,12 +312,13 @@ def _data_lines(name):
             yield line
 
 
-def out_of_scope(text):
+def out_of_scope(text, raw=None):
     """What a normalised query asks about that the knowledge base's answers are not about unless their own
     question says so: other agencies' business (公积金, 户口 …) and, when it names none of the portal's
-    cities, another place (广州, 上海 …).  A list of synonym groups."""
+    cities, another place (广州, 上海 …).  A list of synonym groups.  ``raw``: the query as typed, when
+    ``text`` is that query with the city it is scoped to taken out (住在广州…长沙的… names 长沙 all the same)."""
     groups = [group for group in out_of_scope_terms() if any(t in text for t in group)]
-    if not mentioned_cities(text):
+    if not mentioned_cities(text) and not (raw and mentioned_cities(normalize(raw))):
         groups += [group for group in other_places() if group[0] in text]
     return groups
 

@@ -5,7 +5,9 @@ unanswerable, city) and, with --folds, cross-validate the confidence threshold.
 
 Cross-validation: the rows are split into k folds; for each, the threshold is chosen on the other folds
 (most unanswerable flagged with at most --max-wrong of the answerable ones wrongly flagged) and scored on the
-held-out fold.  The figures printed are the held-out ones.
+held-out fold.  The figures printed are the held-out ones.  The confidence is the search's own (coverage and question fit,
+see faq.search.service); a result that falls back to another city carries its own city's confidence, so the
+threshold it is held to is the one scored.
 """
 
 import json
