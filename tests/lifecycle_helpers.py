@@ -9,8 +9,6 @@ from faq.permissions import ensure_editor_group, ensure_reviewer_group
 from faq.search.build import build_index
 from faq.search.service import search
 
-INLINES = ("similar_questions", "steps", "phones", "material_items", "office_links")
-
 
 def ids(q):
     return [h.obj.pk for h in search(q, limit=50, highlight=False).hits]
@@ -21,23 +19,6 @@ def member(name, group):
     user = User.objects.create_user(name, password=f"pw-{name}-123", is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return User.objects.get(pk=user.pk)  # a fresh object: no cached permissions
-
-
-def form_data(entry, **changes):
-    """What the admin change form posts for ``entry`` (no inline rows), with ``changes``."""
-    data = {
-        "question": entry.question,
-        "answer": entry.answer,
-        "city": entry.city_id,
-        "audience": entry.audience,
-        "status": entry.status,
-        "topics": [t.pk for t in entry.topics.all()] if entry.pk else [],
-        "districts": [d.pk for d in entry.districts.all()] if entry.pk else [],
-    }
-    for prefix in INLINES:
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
-    data.update(changes)
-    return data
 
 
 @pytest.fixture

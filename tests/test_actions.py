@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from faq.actions import do_import_sources, do_save_staff_edit, do_set_status
 from faq.models import AuditEvent, Entry
-from tests.test_admin import change_form_data
+from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_admin_edit_is_saved_marked_and_audited(imported, admin_client):
     client, user = admin_client
     entry = Entry.objects.get(source__filename__startswith="000_", source_key="q1")
     url = reverse("admin:faq_entry_change", args=[entry.pk])
-    response = client.post(url, change_form_data(entry, answer="新的答复"))
+    response = client.post(url, form_data(entry, answer="新的答复"))
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.answer == "新的答复" and entry.edited_by_staff

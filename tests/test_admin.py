@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from faq.actions import do_approve_change
-from faq.cards import CARD_FIELD_NAMES
 from faq.importer import import_parsed
 from faq.models import Entry, PendingChange
 from faq.permissions import ensure_editor_group, ensure_reviewer_group
+from tests.admin_forms import form_data
 
 
 def approve_pending(entry):
@@ -37,73 +37,13 @@ def editor_client(client, editor):
     return client
 
 
-def change_form_data(entry, **overrides):
-    data = {
-        "question": entry.question,
-        "answer": entry.answer,
-        "city": entry.city_id,
-        "audience": entry.audience,
-        "status": entry.status,
-        "conditions": entry.conditions,
-        "materials": entry.materials,
-        "location": entry.location,
-        "topics": [t.pk for t in entry.topics.all()],
-        "districts": [d.pk for d in entry.districts.all()],
-        "keywords": [k.pk for k in entry.keywords.all()],
-        "similar_questions-TOTAL_FORMS": "0",
-        "similar_questions-INITIAL_FORMS": "0",
-        "similar_questions-MIN_NUM_FORMS": "0",
-        "similar_questions-MAX_NUM_FORMS": "1000",
-        "steps-TOTAL_FORMS": "0",
-        "steps-INITIAL_FORMS": "0",
-        "steps-MIN_NUM_FORMS": "0",
-        "steps-MAX_NUM_FORMS": "1000",
-        "phones-TOTAL_FORMS": "0",
-        "phones-INITIAL_FORMS": "0",
-        "phones-MIN_NUM_FORMS": "0",
-        "phones-MAX_NUM_FORMS": "1000",
-    }
-    materials = list(entry.material_items.all())
-    data.update(
-        {
-            "material_items-TOTAL_FORMS": str(len(materials)),
-            "material_items-INITIAL_FORMS": str(len(materials)),
-            "material_items-MIN_NUM_FORMS": "0",
-            "material_items-MAX_NUM_FORMS": "1000",
-        }
-    )
-    for i, m in enumerate(materials):
-        data.update({f"material_items-{i}-id": m.pk, f"material_items-{i}-entry": entry.pk})
-        data.update({f"material_items-{i}-order": m.order, f"material_items-{i}-name": m.name})
-        data.update({f"material_items-{i}-originals": m.originals or "", f"material_items-{i}-copies": m.copies or ""})
-        if m.required:
-            data[f"material_items-{i}-required"] = "on"
-        data[f"material_items-{i}-note"] = m.note
-    for name in CARD_FIELD_NAMES:
-        data.setdefault(name, getattr(entry, name))
-    links = list(entry.office_links.all())
-    data.update(
-        {
-            "office_links-TOTAL_FORMS": str(len(links)),
-            "office_links-INITIAL_FORMS": str(len(links)),
-            "office_links-MIN_NUM_FORMS": "0",
-            "office_links-MAX_NUM_FORMS": "1000",
-        }
-    )
-    for i, link in enumerate(links):
-        data.update({f"office_links-{i}-id": link.pk, f"office_links-{i}-entry": entry.pk})
-        data[f"office_links-{i}-office"] = link.office_id
-    data.update(overrides)
-    return data
-
-
 @pytest.mark.django_db
 class TestEditorGroup:
     def test_editor_saves_entry_with_inline_steps(self, imported, editor_client):
         entry = Entry.objects.get(source__filename__startswith="002_", source_key="q2")
         assert entry.steps.count() == 0
         url = reverse("admin:faq_entry_change", args=[entry.pk])
-        data = change_form_data(
+        data = form_data(
             entry,
             answer="到户籍所在地的村（社区）办理参保登记。",
             **{
@@ -131,7 +71,7 @@ class TestEditorGroup:
     def test_staff_edit_is_kept_by_the_next_import(self, imported, parsed_sources, editor_client):
         entry = Entry.objects.get(source__filename__startswith="002_", source_key="q2")
         url = reverse("admin:faq_entry_change", args=[entry.pk])
-        editor_client.post(url, change_form_data(entry, question="如何办理城乡居民养老保险参保登记（已更新）"))
+        editor_client.post(url, form_data(entry, question="如何办理城乡居民养老保险参保登记（已更新）"))
         approve_pending(entry)
         report = import_parsed(parsed_sources)
         entry.refresh_from_db()

@@ -11,7 +11,8 @@ from faq.importer import Importer
 from faq.models import AuditEvent, District, Entry, PendingChange, PhoneNumber, ProcedureStep, Topic
 from faq.parsers.base import ParsedPhone
 from faq.validators import is_valid_phone, validate_phone
-from tests.lifecycle_helpers import city, commit, editor, form_data, make_entry, reviewer  # noqa: F401
+from tests.admin_forms import form_data
+from tests.lifecycle_helpers import city, commit, editor, make_entry, reviewer  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

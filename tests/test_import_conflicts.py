@@ -4,11 +4,13 @@ re-import and can be undone."""
 
 import copy
 import hashlib
+import sqlite3
 import threading
+import time
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
+from django.db import connection, connections
 
 from faq import importer
 from faq.actions import do_delete, do_resolve_conflict, do_save_staff_edit
@@ -18,6 +20,7 @@ from faq.models import AuditEvent, Entry, EntryTombstone, ImportConflict
 SOURCE = "002_47b1b9a0f8db3381.txt"  # 长沙12333 (16 entries): small enough to import several times a test
 STAFF_ANSWER = "工作人员核实后的答复：请携带身份证到社保经办窗口办理。"
 SOURCE_ANSWER = "来源文档更新后的答复。"
+HANG_GUARD_SECONDS = 120  # only stops a broken run from hanging; no speed bound
 
 
 @pytest.fixture
@@ -198,6 +201,27 @@ def test_a_write_between_read_and_save_is_detected(source_doc, monkeypatch):
     assert report.get("entry", "updated") == 0 and report.get("entry", "conflict") == 1
 
 
+def waits_for_this_connection(pid):
+    """Whether PostgreSQL backend ``pid`` waits for a lock this connection's transaction holds."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid() = ANY(pg_blocking_pids(%s))", [pid])
+        return cur.fetchone()[0]
+
+
+def sqlite_write_locked():
+    """Whether SQLite's one write lock is taken (a write from another connection would have to wait)."""
+    probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    else:
+        probe.rollback()
+        return False
+    finally:
+        probe.close()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_editors_save_during_an_import_is_never_overwritten(source_doc, monkeypatch):
     """The red-team race: the importer has read an entry it will rewrite and pauses; an editor saves that entry
@@ -210,6 +234,10 @@ def test_an_editors_save_during_an_import_is_never_overwritten(source_doc, monke
 
     def edit():
         try:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:  # this thread's own connection
+                    cur.execute("SELECT pg_backend_pid()")
+                    state["pid"] = cur.fetchone()[0]
             mine = Entry.objects.get(pk=entry.pk)
             mine.answer = STAFF_ANSWER
             do_save_staff_edit(mine, editor)
@@ -221,10 +249,19 @@ def test_an_editors_save_during_an_import_is_never_overwritten(source_doc, monke
 
     def hold_window_open(obj):
         if obj.pk == entry.pk and "thread" not in state:
+            postgres = connection.vendor == "postgresql"
+            # SQLite: the import's transaction holds the write lock (taken before the editor starts, so it is ours).
+            locked = not postgres and sqlite_write_locked()
             state["thread"] = threading.Thread(target=edit)
             state["thread"].start()
             # Without protection the editor commits inside this window; with it, the save waits for the import.
-            state["thread"].join(timeout=2)
+            # Go on once the editor is seen waiting for the import's lock, or once it is done.
+            deadline = time.monotonic() + HANG_GUARD_SECONDS
+            while not (locked or (postgres and "pid" in state and waits_for_this_connection(state["pid"]))):
+                if not state["thread"].is_alive():
+                    break  # it saved (or failed) inside the window
+                assert time.monotonic() < deadline, "the editor's save neither finished nor waited"
+                time.sleep(0.01)
             state["waited"] = state["thread"].is_alive()
 
     monkeypatch.setattr(importer, "between_read_and_write", hold_window_open)

@@ -1,8 +1,9 @@
-"""A search made over HTTP reaches ``manage.py search_report`` within 5 s: the log is written by the background
-flusher of the serving process, never in the request."""
+"""A search made over HTTP reaches ``manage.py search_report`` while the server runs: the log is written by the
+background flusher of the serving process, never in the request."""
 
 import io
 import json
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -15,6 +16,7 @@ from faq.search.build import build_index
 from insights import buffer
 
 QUERY = "灵活就业社保怎么交"
+HANG_GUARD_SECONDS = 120  # only stops a broken run from hanging; no speed bound
 
 
 @pytest.fixture
@@ -34,13 +36,23 @@ def reported_queries():
     return {r["query"]: r["count"] for r in json.loads(out.getvalue())["top_queries"]}
 
 
-def test_a_search_over_http_is_in_the_report_within_5_seconds(server):
-    started = time.monotonic()
+def test_a_search_over_http_reaches_the_report_through_the_background_flusher(server, monkeypatch):
+    writers, real_flush = [], buffer.Buffer.flush
+
+    def flush(self):
+        written = real_flush(self)
+        if written:
+            writers.append(threading.current_thread().name)
+        return written
+
+    monkeypatch.setattr(buffer.Buffer, "flush", flush)
     with urllib.request.urlopen(f"{server}/search/?{urllib.parse.urlencode({'q': QUERY})}") as response:
         assert response.status == 200
     with urllib.request.urlopen(f"{server}/api/search/?{urllib.parse.urlencode({'q': QUERY})}") as response:
         assert response.status == 200
-    while time.monotonic() - started < 5 and reported_queries().get(QUERY) != 2:
+    # Nothing here flushes or stops the buffer: only the flusher's own round can bring them to the report.
+    started = time.monotonic()
+    while reported_queries().get(QUERY) != 2:
+        assert time.monotonic() - started < HANG_GUARD_SECONDS, f"the searches never reached the report: {writers}"
         time.sleep(0.2)
-    assert reported_queries().get(QUERY) == 2
-    assert time.monotonic() - started < 5
+    assert writers and set(writers) == {"insights-flusher"}

@@ -33,7 +33,8 @@ from faq.search.service import search
 
 ROOT = Path(settings.BASE_DIR)
 PYTHON = sys.executable
-CONVERGE_SECONDS = 10.0  # a generous bound; the measured delays are printed (about 1 s is the target)
+# Only stops a broken run from hanging, no speed bound: the delays are printed (about 1 s is the target).
+CONVERGE_SECONDS = 120.0
 
 
 # --- the cursor, gaps and pruning (either database) ----------------------------------------------------------
@@ -336,7 +337,7 @@ def wait_for(check, what, timeout=CONVERGE_SECONDS):
     """Seconds until ``check()`` is true (fails after ``timeout``)."""
     t0 = time.monotonic()
     while not check():
-        assert time.monotonic() - t0 < timeout, f"{what}: not within {timeout} s"
+        assert time.monotonic() - t0 < timeout, f"{what}: never happened (gave up after {timeout} s)"
         time.sleep(0.02)
     return time.monotonic() - t0
 

@@ -6,7 +6,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from faq.models import AuditEvent, Entry, PendingChange
-from tests.lifecycle_helpers import city, commit, editor, form_data, ids, make_entry, reviewer  # noqa: F401
+from tests.admin_forms import form_data
+from tests.lifecycle_helpers import city, commit, editor, ids, make_entry, reviewer  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

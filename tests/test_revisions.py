@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from faq.models import AuditEvent, Entry, Office, PhoneNumber
 from faq.revisions import diff, latest_revision, revisions_for
-from tests.lifecycle_helpers import city, commit, form_data, make_entry  # noqa: F401
+from tests.admin_forms import form_data
+from tests.lifecycle_helpers import city, commit, make_entry  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -94,7 +94,7 @@ def test_bad_arguments_are_refused():
 def test_the_admin_refuses_an_expiry_before_the_start(city, client):  # noqa: F811
     from django.contrib.auth.models import User
 
-    from tests.lifecycle_helpers import form_data
+    from tests.admin_forms import form_data
 
     client.force_login(User.objects.create_superuser("boss", password="pw-boss-123"))
     entry = make_entry(city)
