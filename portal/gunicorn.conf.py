@@ -40,7 +40,10 @@ limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE
 
 
 def post_worker_init(worker):
-    """This node's index catches up with the change log before the worker serves; then it follows the log."""
+    """This node's index catches up with the change log before the worker serves; then it follows the log.
+    The search caches are filled before the first request too (SEARCH_WARM_SECONDS)."""
     from faq.search.replica import recover
+    from faq.search.service import warm
 
     recover()
+    warm(notify=worker.notify)

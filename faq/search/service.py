@@ -8,6 +8,7 @@ EngineUnavailable reaches the caller (the page and the API answer 503).
 """
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -135,7 +136,8 @@ def _promote_hub_entries(ranked, parsed, window=HUB_WINDOW):
             return
 
 
-MAX_CACHED_OBJECTS = 5000  # result objects (entries, offices, or "gone") remembered per index state
+MAX_CACHED_OBJECTS = 1000  # result objects (entries, offices, or "gone") remembered per index state: the
+# popular answers; a miss costs one pk__in query
 
 
 def _load(ids, snapshot):
@@ -155,6 +157,7 @@ def _load(ids, snapshot):
     found = {}
     if wanted["entry"]:
         qs = Entry.objects.filter(Entry.live_q()).select_related("city").prefetch_related("topics", "similar_questions")
+        qs = qs.defer("source_record")  # the raw source row: never shown in a hit, and the largest field
         for obj in qs.filter(pk__in=wanted["entry"]):
             found[f"faq.entry.{obj.pk}"] = ("entry", obj)
     if wanted["office"]:
@@ -384,6 +387,21 @@ def answer_confidence(found, parsed):
         return 0.0
     covered = found.coverage.get(found.ranked[0][1], 0.0)
     return covered * known / (known + parsed.unmatched_weight)
+
+
+def warm(seconds=None, notify=None):
+    """Fill this process's search caches before it serves its first citizen (gunicorn's post_worker_init):
+    what every search reads is then in memory from the start, so a worker's memory is what it is after
+    start-up plus the small per-query memos, rather than growing for hours as new words come in.  Bounded
+    by SEARCH_WARM_SECONDS (0: off); ``notify`` keeps the process supervisor from taking it for stuck."""
+    seconds = settings.SEARCH_WARM_SECONDS if seconds is None else seconds
+    if seconds <= 0:
+        return {}
+    spelling.warm()  # pypinyin's dictionaries (~50 MB), otherwise loaded by the first typo
+    try:
+        return get_engine().snapshot().warm(time.monotonic() + seconds, notify)
+    except EngineUnavailable:
+        return {}  # nothing usable to warm: the first search reports it
 
 
 def index_state():

@@ -39,6 +39,12 @@ def _tables():
     return _readings, _homophones
 
 
+def warm():
+    """Load the pinyin tables now rather than on the first query that needs them."""
+    _tables()
+    pinyin_of("社保")
+
+
 @lru_cache(maxsize=4096)
 def _alternatives(char):
     """Characters that sound like ``char`` (any of its readings), itself excluded."""
@@ -97,7 +103,7 @@ def looks_like_pinyin(text):
     return bool(_PINYIN_QUERY.match(text))
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def pinyin_of(word):
     """Toneless pinyin of a word, letters only (社保卡 → shebaoka); "" when a character has none."""
     from pypinyin import Style, lazy_pinyin

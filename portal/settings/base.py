@@ -149,6 +149,8 @@ HAYSTACK_SIGNAL_PROCESSOR = "faq.search.queue.QueuedSignalProcessor"
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "faq.search.engine.whoosh.WhooshEngine")
 # /healthz says "degraded" (503) when an index change has waited longer than this (nothing applies the queue).
 SEARCH_INDEX_MAX_LAG_SECONDS = float(os.environ.get("SEARCH_INDEX_MAX_LAG_SECONDS", "60"))
+# Seconds a starting worker spends loading the search caches before it serves (faq.search.service.warm).
+SEARCH_WARM_SECONDS = float(os.environ.get("SEARCH_WARM_SECONDS", "20"))
 # Each process applies pending index changes at start and checks for them this often (0: never; faq.search.queue).
 SEARCH_INDEX_WATCH_SECONDS = float(os.environ.get("SEARCH_INDEX_WATCH_SECONDS", "5"))
 # Several web nodes on one database (faq.search.nodes, faq.search.replica): each is named, keeps its own index

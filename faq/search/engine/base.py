@@ -55,6 +55,12 @@ class Snapshot(ABC):
     @abstractmethod
     def doc_count(self) -> int: ...
 
+    def warm(self, deadline: float, notify=None) -> dict:
+        """Load what every search reads (postings, per-document fields) into this process's caches, up to
+        their bounds or until ``time.monotonic()`` passes ``deadline``; ``notify()`` now and then.  Returns
+        what was loaded.  An engine that keeps nothing in process has nothing to do."""
+        return {}
+
     @abstractmethod
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """How many documents hold the word ``text`` in ``fieldname`` ("text", "title" or "title_grams")."""

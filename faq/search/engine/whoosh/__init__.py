@@ -30,6 +30,7 @@ from .suggest import Suggestions
 
 LOCK_WAIT = 1.5  # seconds an editor's request may wait for the write lock before handing over to the retrier
 STATES_KEPT = 64  # index states whose check results are remembered
+WARM_FIELDS = ("title", "similar", "text")  # what every query's terms are looked up in (ranking.concept_query)
 REBUILD_LOCK_WAIT = 60.0  # seconds a rebuild waits for editors to finish before its replay and swap
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,13 @@ class WhooshSnapshot(Snapshot):
     @_guarded
     def _vectors(self, searcher):
         return VectorSearcher.of(searcher)
+
+    @_guarded
+    def warm(self, deadline, notify=None):
+        # Questions first (every search's re-rank reads them), then the postings of the searched fields.
+        titles = ranking.warm_titles(self.vectors, deadline, notify)
+        postings = self.vectors.warm_postings(WARM_FIELDS, deadline, notify)
+        return {"title_records": titles, "posting_lists": postings}
 
     @_guarded
     def doc_count(self):

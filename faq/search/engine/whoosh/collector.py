@@ -18,6 +18,7 @@ the bounds are the constants below): a word nobody indexed, once looked up, ages
 
 import bisect
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -37,8 +38,11 @@ MAX_CACHED_DOCS = 50_000  # stored fields (titles of ranked documents), all segm
 # Per searcher (one state of the index):
 MAX_TERMS = 4096  # whole-index postings of the words searched lately …
 MAX_TERM_POSTINGS = 4_000_000  # … holding at most this many postings (~32 MB; usually views of the above)
-MAX_DF = 20_000  # document frequencies (a few hundred bytes each)
+MAX_DF = 10_000  # document frequencies (a few hundred bytes each)
 MAX_LEXICONS = 8  # decoded terms of the facet fields
+# What one cached posting list costs beyond its postings (key, tuple, two array headers: ~256 bytes), in
+# postings: a stream of words no document holds, each cached as an empty list, stays within the bound too.
+ENTRY_OVERHEAD = 32
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int32)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -129,10 +133,11 @@ def segment_postings(reader, fieldname, btext):
     try:
         matcher = reader.postings(fieldname, btext)
     except TermNotFound:
-        value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
-    else:
-        value = _decode(matcher)
-    n = len(value[0]) + 1
+        # Not remembered: words no document holds are what a stream of unique queries is made of, and the
+        # term index answers "not here" without decoding anything.
+        return (_EMPTY_IDS, _EMPTY_WEIGHTS)
+    value = _decode(matcher)
+    n = len(value[0]) + ENTRY_OVERHEAD
     with _lock:
         if key not in cache.postings:
             cache.postings[key] = value
@@ -147,8 +152,8 @@ def _evict():
     for segcache in list(_cache.values()):
         while _cache_size[0] > MAX_CACHED_POSTINGS and segcache.postings:
             _key, (ids, _w) = segcache.postings.popitem(last=False)
-            segcache.size -= len(ids) + 1
-            _cache_size[0] -= len(ids) + 1
+            segcache.size -= len(ids) + ENTRY_OVERHEAD
+            _cache_size[0] -= len(ids) + ENTRY_OVERHEAD
 
 
 def segment_lengths(reader, fieldname):
@@ -202,7 +207,7 @@ class VectorSearcher:
             raise UnsupportedQuery(f"weighting {type(weighting).__name__} is not BM25F")
         self.weighting = weighting
         self._lengths = {}  # one per schema field
-        self._terms = LRU(MAX_TERMS, MAX_TERM_POSTINGS, weigh=lambda value: len(value[0]))
+        self._terms = LRU(MAX_TERMS, MAX_TERM_POSTINGS, weigh=lambda value: len(value[0]) + ENTRY_OVERHEAD)
         self._df = LRU(MAX_DF)
         self._lexicons = LRU(MAX_LEXICONS)
         self._kept = {}  # a few named memos (result objects, idf), each bounded by its owner
@@ -214,6 +219,22 @@ class VectorSearcher:
         self.alive = alive
         # Segments merged away or from an older build are dropped; a thread still searching them re-reads.
         forget_segments({reader.segment().segment_id() for reader, _o in self.leaves})
+
+    def warm_postings(self, fieldnames, deadline, notify=None):
+        """Decode every term of ``fieldnames`` into the segment caches, until they are nearly full or the
+        deadline passes; returns the number of posting lists read."""
+        n = 0
+        for fieldname in fieldnames:
+            self.lengths(fieldname)
+            for reader, _offset in self.leaves:
+                for btext in reader.lexicon(fieldname):
+                    if _cache_size[0] >= 0.9 * MAX_CACHED_POSTINGS or time.monotonic() > deadline:
+                        return n
+                    segment_postings(reader, fieldname, btext)
+                    n += 1
+                    if notify is not None and n % 2000 == 0:
+                        notify()
+        return n
 
     def kept(self, name, factory):
         """``factory()``, made once for this state of the index (callers keep their memos here too)."""
@@ -233,9 +254,9 @@ class VectorSearcher:
         except (KeyError, ValueError):  # no such field / not a value of its type: Whoosh matches nothing too
             return (_EMPTY_IDS, _EMPTY_WEIGHTS)
         parts = [segment_postings(reader, fieldname, btext) for reader, _o in self.leaves]
-        if not parts:
-            value = (_EMPTY_IDS, _EMPTY_WEIGHTS)
-        elif len(parts) == 1:
+        if not any(len(ids) for ids, _w in parts):
+            return (_EMPTY_IDS, _EMPTY_WEIGHTS)  # a miss is not remembered (see segment_postings)
+        if len(parts) == 1:
             value = parts[0]
         else:
             value = (

@@ -9,6 +9,7 @@ longer grows with every OR-ed word.
 
 import heapq
 import math
+import time
 from functools import lru_cache
 
 import numpy as np
@@ -31,7 +32,7 @@ LONG_QUERY_CONCEPTS = 4  # from this many concepts a query is a situation, not a
 TAIL_SHARE = 0.5  # ... and its weak OR matches (under half the best coverage) are cut,
 KEEP_HEAD = 20  # except among the best this-many by bm25 · coverage, which the title factors may still lift
 TITLE_MEMO = 8192  # titles whose words and bigrams are remembered (functools.lru_cache)
-MAX_IDF = 20_000  # words whose idf is remembered per index state
+MAX_IDF = 10_000  # words whose idf is remembered per index state
 MAX_TITLE_RECORDS = 20_000  # candidates whose questions are kept split per index state
 
 
@@ -144,6 +145,46 @@ def rank(vectors, query, depth):
     return ranked, matched, covered
 
 
+TITLE_FIELDS = ("id", "title", "city", "title_words", "similar", "similar_words")
+
+
+def title_records(vectors):
+    """The memo of split questions for one state of the index."""
+    return vectors.kept("titles", lambda: LRU(MAX_TITLE_RECORDS))
+
+
+def title_record(vectors, records, docnum):
+    """(id, cities, [(question, its words, its bigrams), …]): the entry's question, then its 相似问法,
+    read and split once per index state rather than once per query."""
+    record = records.get(docnum)
+    if record is None:
+        ident, title, city, words, similar, similar_words = vectors.stored(docnum, TITLE_FIELDS)
+        title = (title or "").lower()
+        words = words.split() if words is not None else title_words(title)
+        questions = [(title, words, title_bigrams(title))]
+        if similar:
+            lines = zip(similar.lower().split("\n"), (similar_words or "").split("|"), strict=False)
+            questions += [(line, line_words.split(), frozenset(bigrams(line))) for line, line_words in lines]
+        record = (ident, frozenset((city or "").split(",")), questions)
+        records.put(docnum, record)
+    return record
+
+
+def warm_titles(vectors, deadline, notify=None):
+    """Split the questions of the first live documents (up to the memo's bound) before any search needs them;
+    returns how many."""
+    records = title_records(vectors)
+    n = 0
+    for docnum in np.flatnonzero(vectors.alive)[:MAX_TITLE_RECORDS].tolist():
+        if time.monotonic() > deadline:
+            break
+        title_record(vectors, records, docnum)
+        n += 1
+        if notify is not None and n % 2000 == 0:
+            notify()
+    return n
+
+
 class _TitleScorer:
     """The title factors of ``rank`` for one query: reads each candidate's stored title fields."""
 
@@ -154,26 +195,11 @@ class _TitleScorer:
         self.query_grams = set(bigrams(query.text))
         terms = frozenset(t for c in query.concepts for alt in c.alternatives for t in alt)
         self.precision_of = _TitlePrecision(terms, _IdfMemo.of(vectors))
-        self.records = vectors.kept("titles", lambda: LRU(MAX_TITLE_RECORDS))
+        self.records = title_records(vectors)
         self.concepts = [(c.idf, _spellings(c)) for c in query.concepts]
 
-    FIELDS = ("id", "title", "city", "title_words", "similar", "similar_words")
-
     def record(self, docnum):
-        """(id, cities, [(question, its words, its bigrams), …]): the entry's question, then its 相似问法,
-        read and split once per index state rather than once per query."""
-        record = self.records.get(docnum)
-        if record is None:
-            ident, title, city, words, similar, similar_words = self.vectors.stored(docnum, self.FIELDS)
-            title = (title or "").lower()
-            words = words.split() if words is not None else title_words(title)
-            questions = [(title, words, title_bigrams(title))]
-            if similar:
-                lines = zip(similar.lower().split("\n"), (similar_words or "").split("|"), strict=False)
-                questions += [(line, line_words.split(), frozenset(bigrams(line))) for line, line_words in lines]
-            record = (ident, frozenset((city or "").split(",")), questions)
-            self.records.put(docnum, record)
-        return record
+        return title_record(self.vectors, self.records, docnum)
 
     def __call__(self, docnum, bm25, coverage):
         ident, cities_of_doc, questions = self.record(docnum)
