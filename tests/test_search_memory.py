@@ -9,6 +9,7 @@ from faq.models import City, Entry, IndexTask
 from faq.search import service
 from faq.search.build import build_index
 from faq.search.engine import get_engine
+from faq.search.engine import whoosh as whoosh_engine
 from faq.search.engine.whoosh import collector, highlight, ranking
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,29 @@ def test_twenty_thousand_unique_queries_stay_within_every_bound(small_index, mon
     # Unbounded, these would hold a word for (nearly) every query; the bounds were reached, not merely unused.
     assert grew["df"] == collector.MAX_DF
     assert grew["idf"] > 0 and grew["terms"] == 20 and grew["objects"] == 20
+
+
+def test_a_starting_worker_warms_what_every_search_reads(small_index):
+    snapshot = get_engine().snapshot()
+    loaded = service.warm(seconds=30)
+    assert loaded["title_records"] == 40 and loaded["posting_lists"] > 0
+    assert len(snapshot.memo("titles", dict)) == 40  # every question already split
+
+    def keys():
+        return {key for cache in collector._cache.values() for key in cache.postings}
+
+    before = keys()
+    assert before
+    hits = service.search("失业保险金", highlight=False).hits
+    new_fields = {fieldname for fieldname, _text in keys() - before}
+    assert hits and not new_fields & set(whoosh_engine.WARM_FIELDS)  # its words' postings were loaded at start
+    assert service.warm(seconds=0) == {}  # SEARCH_WARM_SECONDS=0 turns it off
+
+
+def test_words_no_document_holds_are_not_remembered(small_index):
+    service.search("失业保险金", highlight=False)
+    cached = collector._cache_size[0]
+    rng = random.Random(7)
+    for _ in range(200):
+        service.search("".join(chr(rng.randint(0x5000, 0x6000)) for _ in range(6)), highlight=False)
+    assert collector._cache_size[0] == cached
