@@ -40,14 +40,19 @@ def search_corpus(django_db_setup, django_db_blocker, parsed_sources):
     from django.db import transaction
 
     from faq.search.build import build_index
+    from faq.search.understanding import invalidate_synonyms
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
             import_parsed(parsed_sources)
+            # The import seeds the thesaurus with bulk_create (no signals): a table an earlier module left in
+            # this process's synonym cache must not stand in for it.
+            invalidate_synonyms()
             build_index()
             yield
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            invalidate_synonyms()
