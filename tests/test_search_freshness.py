@@ -224,6 +224,8 @@ def test_parallel_build_indexes_the_same_documents(city, backend, monkeypatch, c
             [(h.obj.pk, h.score) for h in search(q, limit=50, highlight=False).hits] for q in ("社保卡", "挂失", "网点")
         ]
 
+    # Nothing to replay: replayed edits are merged into one segment, and this is about the build's own writers.
+    IndexTask.objects.all().delete()
     build_index()
     single = results()
     monkeypatch.setattr(command, "PARALLEL_FROM", 10)
