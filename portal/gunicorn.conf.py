@@ -41,9 +41,12 @@ limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE
 
 def post_worker_init(worker):
     """This node's index catches up with the change log before the worker serves; then it follows the log.
-    The search caches are filled before the first request too (SEARCH_WARM_SECONDS)."""
+    The search caches are filled before the first request too (SEARCH_WARM_SECONDS), then frozen out of the
+    cyclic garbage collector's view (faq.search.memo.freeze_startup)."""
+    from faq.search.memo import freeze_startup
     from faq.search.replica import recover
     from faq.search.service import warm
 
     recover()
     warm(notify=worker.notify)
+    freeze_startup()  # what start-up loaded stays; the collector then only looks at what searches add

@@ -1,12 +1,15 @@
 """Bounded memory: 20,000 unique random queries through search() leave every search cache at or below its
 bound (the per-searcher memos used to grow with every new word a citizen typed)."""
 
+import gc
 import random
+import runpy
+from pathlib import Path
 
 import pytest
 
 from faq.models import City, Entry, IndexTask
-from faq.search import service
+from faq.search import queue, service
 from faq.search.build import build_index
 from faq.search.engine import get_engine
 from faq.search.engine import whoosh as whoosh_engine
@@ -45,6 +48,8 @@ def cache_sizes():
         "terms": (len(vectors._terms), collector.MAX_TERMS),
         "term postings": (vectors._terms.weight, collector.MAX_TERM_POSTINGS),
         "df": (len(vectors._df), collector.MAX_DF),
+        "bm25 idf": (len(vectors._idf), collector.MAX_DF),
+        "whoosh's own idf memo": (len(vectors.searcher._idf_cache), 0),  # unbounded: never used
         "lexicons": (len(vectors._lexicons), collector.MAX_LEXICONS),
         "stored": (len(collector._stored), collector.MAX_CACHED_DOCS),
         "postings": (collector._cache_size[0], collector.MAX_CACHED_POSTINGS),
@@ -107,3 +112,33 @@ def test_words_no_document_holds_are_not_remembered(small_index):
     for _ in range(200):
         service.search("".join(chr(rng.randint(0x5000, 0x6000)) for _ in range(6)), highlight=False)
     assert collector._cache_size[0] == cached
+
+
+class FakeWorker:
+    def __init__(self):
+        self.notified = 0
+
+    def notify(self):
+        self.notified += 1
+
+
+def test_a_worker_freezes_its_start_up_until_the_index_changes(small_index):
+    """After warm-up, gunicorn's post_worker_init takes what start-up loaded out of the cyclic collector's view
+    (searches' garbage cycles are then collected without walking the warmed heap); the first new state of the
+    index gives it back, so the replaced state's objects stay collectable."""
+    conf = runpy.run_path(str(Path(__file__).resolve().parent.parent / "portal" / "gunicorn.conf.py"))
+    try:
+        conf["post_worker_init"](FakeWorker())
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000
+        service.search("失业保险金", highlight=False)  # the same state: stays frozen
+        assert gc.get_freeze_count() == frozen
+
+        entry = Entry.objects.first()
+        entry.answer += "补充说明。"
+        entry.save()
+        queue.flush()  # what the commit hook does after a real transaction
+        assert service.search("补充说明", highlight=False).hits  # the new state is searched …
+        assert gc.get_freeze_count() == 0  # … and the old one can be collected
+    finally:
+        gc.unfreeze()

@@ -113,7 +113,7 @@ def tokens(text):
     return list(_tokens(text))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _tokens(text):
     # Synonym and thesaurus terms are segmented again for every query that names them: remembered.
     return tuple(w for w, _s, _e in query_words(text))

@@ -1,6 +1,7 @@
 """A bounded memo (least recently used out first) for the search caches: every cache a query can add to
 is one of these, so a stream of unique queries (typos, long sentences) costs at most the bounds."""
 
+import gc
 import threading
 from collections import OrderedDict
 
@@ -47,3 +48,21 @@ class LRU:
         with self._lock:
             self._data.clear()
             self.weight = 0
+
+
+def freeze_startup():
+    """Take everything alive now (modules, dictionaries, the warmed caches) out of the cyclic collector's view
+    (``gc.freeze``), once a worker has warmed up.  A full collection runs only when the objects that survived
+    since the last one reach a quarter of all long-lived ones; after warm-up those are hundreds of thousands,
+    so the garbage cycles searches leave behind (evicted result objects: Django instances and their prefetch
+    caches point at each other) piled up by tens of MB, and each full collection walked the whole warm heap.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def thaw():
+    """Give the frozen objects back to the collector: a new state of the index replaces the warmed one, and
+    whatever cycles it leaves must be collectable."""
+    if gc.get_freeze_count():
+        gc.unfreeze()

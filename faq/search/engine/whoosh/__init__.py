@@ -21,6 +21,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.util.filelock import try_for
 
+from ... import memo
 from ..base import EngineBusy, EngineResults, EngineUnavailable, SearchEngine, Snapshot
 from . import generations, ranking
 from .backend import WRITER_OPTIONS, live_index_dir
@@ -115,6 +116,7 @@ class WhooshEngine(SearchEngine):
         self._warned = set()
         self._local = threading.local()  # this thread's fallback searcher
         self._schema = None
+        self._first_state = None  # the state a worker warmed (and froze, see memo.freeze_startup)
 
     @property
     def backend(self):
@@ -151,6 +153,10 @@ class WhooshEngine(SearchEngine):
         if key in self._broken:
             raise EngineUnavailable(self._broken[key])
         if key not in self._verified:
+            if self._first_state is None:
+                self._first_state = key
+            elif key != self._first_state:
+                memo.thaw()  # the warmed state is being replaced: its objects must be collectable again
             reason = generations.verify(key[0], self.schema())
             if reason:
                 self.mark_broken(key, reason)

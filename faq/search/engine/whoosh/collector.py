@@ -38,7 +38,7 @@ MAX_CACHED_DOCS = 50_000  # stored fields (titles of ranked documents), all segm
 # Per searcher (one state of the index):
 MAX_TERMS = 4096  # whole-index postings of the words searched lately …
 MAX_TERM_POSTINGS = 4_000_000  # … holding at most this many postings (~32 MB; usually views of the above)
-MAX_DF = 10_000  # document frequencies (a few hundred bytes each)
+MAX_DF = 4096  # document frequencies (a few hundred bytes each)
 MAX_LEXICONS = 8  # decoded terms of the facet fields
 # What one cached posting list costs beyond its postings (key, tuple, two array headers: ~256 bytes), in
 # postings: a stream of words no document holds, each cached as an empty list, stays within the bound too.
@@ -209,6 +209,7 @@ class VectorSearcher:
         self._lengths = {}  # one per schema field
         self._terms = LRU(MAX_TERMS, MAX_TERM_POSTINGS, weigh=lambda value: len(value[0]) + ENTRY_OVERHEAD)
         self._df = LRU(MAX_DF)
+        self._idf = LRU(MAX_DF)  # instead of the searcher's own idf cache, which keeps every word forever
         self._lexicons = LRU(MAX_LEXICONS)
         self._kept = {}  # a few named memos (result objects, idf), each bounded by its owner
         alive = np.ones(self.n, dtype=bool)
@@ -296,6 +297,15 @@ class VectorSearcher:
             self._df.put(key, n)
         return n
 
+    def idf(self, fieldname, text):
+        """Whoosh's BM25F idf of a word (what ``searcher.idf`` gives), remembered within MAX_DF."""
+        key = (fieldname, text)
+        value = self._idf.get(key)
+        if value is None:
+            value = self.weighting.idf(self.searcher, fieldname, text)
+            self._idf.put(key, value)
+        return value
+
     def lexicon(self, fieldname):
         """The field's terms (decoded), remembered: the facets' values, read once per index state."""
         terms = self._lexicons.get(fieldname)
@@ -318,7 +328,7 @@ class VectorSearcher:
         if not field.scorable:
             return ids, weights.astype(np.float64) * boost
         searcher = self.searcher
-        idf = searcher.idf(fieldname, text)
+        idf = self.idf(fieldname, text)
         avgfl = searcher.avg_field_length(fieldname) or 1
         B = self.weighting._field_B.get(fieldname, self.weighting.B)
         K1 = self.weighting.K1
