@@ -25,6 +25,17 @@ def test_phone_directory_has_one_row_per_number_with_all_its_labels(imported, cl
     assert len(changsha_numbers) == len(set(changsha_numbers))
     row = next(r for r, n in zip(rows, numbers, strict=True) if n == "0731-84907513")
     assert "养老金咨询电话" in row and "901办公室" in row
+    # A room says where the number rings, not what to call about: the label leads with the business.
+    labels = {
+        n: re.findall(r'class="tel-label">([^<]+)<', r)
+        for r, n in zip(rows, numbers, strict=True)
+        if n.startswith("0731")
+    }
+    for number in ("0731-84907720", "0731-84907725"):
+        assert labels[number] == ["用人单位招聘手续咨询电话（长沙市人力资源和社会保障局3楼304办公室）"]
+    assert "生存认证咨询电话（长沙市人力资源和社会保障局901办公室）" in labels["0731-84907513"]
+    room_only = re.compile(r"^[\u4e00-\u9fff\d]*\d+(?:楼|室|办公室)$")
+    assert not [label for found in labels.values() for label in found if room_only.match(label)]
     # Grouped by 业务, the filter box ships hidden (the full list works without JavaScript).
     assert "<caption>长沙 · 社保卡</caption>" in page.html and "<caption>长沙 · 劳动监察</caption>" in page.html
     assert '<p class="phone-filter" hidden>' in page.html

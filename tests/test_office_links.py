@@ -111,6 +111,11 @@ def test_link_report_share(imported):
     assert report["literal"]["sending"] >= 45 and report["literal"]["share"] >= 0.88
     text = StringIO()
     call_command("link_report", stdout=text)
+    # The readable report states both measures: the answers that send the citizen somewhere, and the literal
+    # place words.
+    lines = text.getvalue().splitlines()
+    assert any(line.startswith("changsha 指引前往办事地点的条目: ") and "（" in line for line in lines)
+    assert any(line.startswith("changsha 按字面匹配（前往/窗口/网点/服务专柜/经办机构）: ") for line in lines)
     assert "关联了办事机构或非12333电话" in text.getvalue()
 
 

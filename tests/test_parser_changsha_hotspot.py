@@ -179,7 +179,10 @@ def test_single_phones_get_labels(entries):
     assert [p.number for p in entries[60].phones] == ["0731-84420920"]
     assert entries[60].phones[0].label
     assert phones_by_label(entries[85])["长沙市档案馆"].number == "0731-88668777"
-    assert phones_by_label(entries[79])["长沙市人力资源和社会保障局901办公室"].number == "0731-84907513"
+    assert (
+        phones_by_label(entries[79])["生存认证咨询电话（长沙市人力资源和社会保障局901办公室）"].number
+        == "0731-84907513"
+    )
     # 12333 in 长沙市12333公共服务平台 is part of a name, not a phone.
     assert entries[3].phones == []
 

@@ -315,6 +315,22 @@ COMPLAINT_RE = re.compile(r"(?:监督|投诉|举报)(?:投诉)?电话[：:]?\s*(
 FEE_RE = re.compile(r"不收(?:取)?(?:任何)?费用|免费办理|免收[^。，；]{0,10}费|收费标准[：:]\s*[^。；\n]+")
 TIME_LIMIT_RE = re.compile(r"(?:承诺时限|承诺办结时限|办结时限|办理时限)[：:]?\s*(?P<t>[^。；，\n]{2,30})")
 LEGAL_LIMIT_RE = re.compile(r"法定(?:办结)?时限[：:]?\s*(?P<t>[^。；，\n]{2,30})")
+# 咨询电话 where the text labels it: "咨询电话：0731-84907720、0731-84907725", "咨询电话96888", "具体可以咨询
+# 0731-84907633", or a label ending its line ("…咨询电话：", "五、咨询电话") above a 名称 | 电话 table.
+CONSULT_LABEL_RE = re.compile(r"咨询电话[：:]?|咨询(?=[：:]?\s*(?:0\d{2,3}-?)?\d{7,8}(?![\d-])|12333|96888)[：:]?")
+_CONSULT_NUMBER = r"(?:0\d{2,3}-?)?\d{7,8}(?![\d-])|1\d{10}(?!\d)|(?:12333|96888)(?!\d)"
+CONSULT_NUMBERS_RE = re.compile(rf"[ \t]*(?:{_CONSULT_NUMBER})(?:[ \t]*[、，,/或][ \t]*(?:{_CONSULT_NUMBER}))*")
+# A deadline the office promises itself: "审核时间为7个工作日", "15个工作日内办结", "自受理之日起20日内作出决定".
+_DURATION = r"(?P<t>(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*个?(?:工作日|自然日|日|天))"
+PROMISE_RES = (
+    re.compile(rf"(?:审核|审批|办理|受理|办结|审查)(?:时间|时限|期限)(?:为|是|[：:])\s*{_DURATION}"),
+    re.compile(
+        rf"{_DURATION}内(?:予以)?(?:办结|办理完毕|审核完毕|完成审核|审核办结|作出[^。；，,\n]{{0,6}}决定|予以答复|答复)"
+    ),
+)
+# Whose deadline it is: a clause naming the citizen, the employer or another body (银行, 网点 …) before the
+# number is their deadline, not the office's promise ("单位应当自…之日起30日内", "材料在5个工作日内送邮储银行网点").
+OTHER_ACTOR_RE = re.compile(r"您|申请人|参保人|本人|个人|职工|劳动者|用人单位|单位|企业|银行|网点|农保办")
 FORM_WORDS = (
     ("窗口", re.compile(r"窗口|现场|柜台|服务专柜|前往|到[^。，；]{0,20}(?:中心|网点|大厅)")),
     ("网上", re.compile(r"网上|线上|APP|app|小程序|公众号|登录|https?://")),
@@ -323,9 +339,46 @@ FORM_WORDS = (
 )
 
 
+def consult_phone(text: str) -> str:
+    """The 咨询电话 the text labels as such: the numbers right after the label ("0731-84907720、0731-84907725"),
+    or, when the label ends its line, the 名称 | 电话 rows below it ("长沙市：0731-84420920；芙蓉区：…").
+    A number without the label is not taken."""
+    for m in CONSULT_LABEL_RE.finditer(text):
+        rest = text[m.end() :]
+        numbers = CONSULT_NUMBERS_RE.match(rest)
+        if numbers:
+            return "、".join(re.findall(_CONSULT_NUMBER, numbers.group()))
+        line, _, below = rest.partition("\n")
+        if line.strip():
+            continue
+        rows = []
+        for row in below.split("\n"):
+            if not row.startswith("|"):
+                break
+            cells = [c.strip() for c in row.strip().strip("|").split("|")]
+            found = [n for c in cells for n in find_phones(c)]
+            if found:
+                name = next((c for c in cells if c and not find_phones(c)), "")
+                rows.append(f"{name}：{'、'.join(found)}" if name else "、".join(found))
+        if rows:
+            return "；".join(rows)
+    return ""
+
+
+def promised_time_limit(text: str) -> str:
+    """The office's own deadline ("审核时间为7个工作日" → "7个工作日"); never one set for the citizen, the
+    employer or another body."""
+    for pattern in PROMISE_RES:
+        for m in pattern.finditer(text):
+            clause = re.split(r"[。；;，,\n]", text[: m.start()])[-1]
+            if not OTHER_ACTOR_RE.search(clause):
+                return re.sub(r"\s+", "", m.group("t"))
+    return ""
+
+
 def guide_elements(entry: ParsedEntry) -> dict:
-    """Elements the entry's text states and its parser left empty: 办理时间, 办理时限, 收费, 监督投诉电话,
-    办理形式, 是否网办 / 网办入口.  Only what the text says; nothing is assumed."""
+    """Elements the entry's text states and its parser left empty: 办理时间, 办理时限, 收费, 咨询电话,
+    监督投诉电话, 办理形式, 是否网办 / 网办入口.  Only what the text says; nothing is assumed."""
     text = "\n".join([entry.answer, entry.location, *entry.steps])
     found = {}
     m = HOURS_RE.search(text)
@@ -334,6 +387,8 @@ def guide_elements(entry: ParsedEntry) -> dict:
     m = TIME_LIMIT_RE.search(text)
     if m:
         found["promised_time_limit"] = m.group("t").strip()
+    elif promise := promised_time_limit(text):
+        found["promised_time_limit"] = promise
     m = LEGAL_LIMIT_RE.search(text)
     if m:
         found["legal_time_limit"] = m.group("t").strip()
@@ -345,6 +400,9 @@ def guide_elements(entry: ParsedEntry) -> dict:
     m = COMPLAINT_RE.search(text)
     if m:
         found["complaint_phone"] = m.group("n")
+    phone = consult_phone(text)
+    if phone:
+        found["consult_phone"] = phone
     forms = [name for name, pattern in FORM_WORDS if pattern.search(text)]
     if forms:
         found["service_forms"] = "、".join(forms)

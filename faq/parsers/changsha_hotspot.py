@@ -389,7 +389,27 @@ def org_in(text: str) -> str:
     return org if len(org) >= 3 else ""
 
 
+ROOM_RE = re.compile(r"(?:\d+楼)?\d{2,4}(?:办公室|室)$")
+ROOM_SUBJECTS = ("生存认证", "资格认证")
+
+
+def room_purpose(question: str) -> str:
+    """What a number answered in a room is for, from the question: 用人单位招聘手续, 生存认证 …"""
+    who = "用人单位" if "用人单位" in question else ""
+    what = subject_keyword(question) or next((w for w in ROOM_SUBJECTS if w in question), "")
+    return who + what + ("手续" if "手续" in question else "")
+
+
 def phone_label(before: str, after: str, question: str) -> str:
+    """The label of a number in running text.  A room (…3楼304办公室) says where the number rings, not what to
+    call about: the label is then "<what the question is about>咨询电话（room）"."""
+    label = phone_place(before, after, question)
+    if ROOM_RE.search(label):
+        return f"{room_purpose(question)}咨询电话（{label}）"
+    return label
+
+
+def phone_place(before: str, after: str, question: str) -> str:
     before = PHONE_RE.sub("", before).rstrip("、，, ")
     # "X（电话：N）" / "X（N）": the office is X, or the text inside the parenthesis.
     paren = re.search(r"[（(]([^（()）]*?)(?:电话)?[：:]?$", before)
