@@ -13,6 +13,16 @@ from django.conf import settings
 from faq.importer import import_parsed, parse_paths
 
 
+@pytest.fixture(autouse=True)
+def fresh_content_types():
+    """A test that flushes or migrates the database (transaction=True) gives content types new ids; Django's
+    per-process ContentType cache must not carry the old ids into the next test (revisions, audit records and
+    admin log entries would name the wrong model)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def source_paths():
     return sorted(Path(settings.SOURCES_DIR).glob("*.txt"))

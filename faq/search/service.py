@@ -136,7 +136,7 @@ def _promote_hub_entries(ranked, parsed, window=HUB_WINDOW):
             return
 
 
-MAX_CACHED_OBJECTS = 256  # result objects (entries, offices, or "gone") remembered per index state: the
+MAX_CACHED_OBJECTS = 128  # result objects (entries, offices, or "gone") remembered per index state: the
 # popular answers; a miss costs one pk__in query
 
 

@@ -19,7 +19,7 @@ from .analysis import ANALYZER
 
 SURROUND = 40  # characters of context around the highlighted words of a snippet
 SNIPPET_SPAN = 4  # snippets come from the first this-many fragment lengths after the first query word
-HIGHLIGHT_MEMO = 2000  # runs of text whose segmentation is remembered (functools.lru_cache)
+HIGHLIGHT_MEMO = 1000  # runs of text whose segmentation is remembered (functools.lru_cache)
 
 
 def query_terms(text, extra=()):
