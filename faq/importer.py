@@ -46,6 +46,7 @@ from .models import (
     SynonymGroup,
     ThesaurusTerm,
     Topic,
+    vocabulary_changed,
 )
 from .parsers import parser_for
 from .parsers.base import (
@@ -153,10 +154,16 @@ def ensure_taxonomy():
             )
     for order, (slug, name, description, _words) in enumerate(taxonomy.TOPICS):
         Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description, "order": order})
+    seeded = False
     if not SynonymGroup.objects.exists():
         SynonymGroup.objects.bulk_create(SynonymGroup(terms=t) for t in taxonomy.DEFAULT_SYNONYMS)
+        seeded = True
     if not ThesaurusTerm.objects.exists():
         ThesaurusTerm.objects.bulk_create(curated_thesaurus(), ignore_conflicts=True)
+        seeded = True
+    if seeded:
+        # After the commit: a rolled-back import must not leave a cache built from rows that never existed.
+        transaction.on_commit(lambda: vocabulary_changed.send(sender=SynonymGroup))
 
 
 class Importer:

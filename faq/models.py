@@ -499,4 +499,4 @@ class AuditEvent(models.Model):
 
 from .models_freshness import EntryTombstone, ImportConflict, PolicyDocument  # noqa: E402,F401
 from .models_review import PendingChange  # noqa: E402,F401
-from .models_search import IndexNode, IndexTask, SimilarQuestion, ThesaurusTerm  # noqa: E402,F401
+from .models_search import IndexNode, IndexTask, SimilarQuestion, ThesaurusTerm, vocabulary_changed  # noqa: E402,F401

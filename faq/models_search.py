@@ -2,7 +2,11 @@
 so Django registers them with the app)."""
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
+
+# Synonym or thesaurus rows written in bulk (bulk_create sends no post_save): whoever caches them listens.
+vocabulary_changed = Signal()
 
 
 class ThesaurusTerm(models.Model):

@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from faq import taxonomy
-from faq.models import SynonymGroup, ThesaurusTerm
+from faq.models import SynonymGroup, ThesaurusTerm, vocabulary_changed
 
 from .analysis import DATA_DIR, bigrams, ensure_jieba, query_fillers, query_words, stopwords, sub_words, tokens
 
@@ -114,6 +114,7 @@ def city_names():
 @receiver(post_delete, sender=SynonymGroup, dispatch_uid="search-synonyms-delete")
 @receiver(post_save, sender=ThesaurusTerm, dispatch_uid="search-thesaurus-save")
 @receiver(post_delete, sender=ThesaurusTerm, dispatch_uid="search-thesaurus-delete")
+@receiver(vocabulary_changed, dispatch_uid="search-vocabulary-bulk")
 def invalidate_synonyms(**kwargs):
     with _synonyms_lock:
         _synonyms["expansions"] = None
