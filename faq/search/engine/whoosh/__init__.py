@@ -69,6 +69,7 @@ class WhooshSnapshot(Snapshot):
     @_guarded
     def warm(self, deadline, notify=None):
         # Questions first (every search's re-rank reads them), then the postings of the searched fields.
+        self.engine._warmed_state = self.key
         titles = ranking.warm_titles(self.vectors, deadline, notify)
         postings = self.vectors.warm_postings(WARM_FIELDS, deadline, notify)
         return {"title_records": titles, "posting_lists": postings}
@@ -116,7 +117,7 @@ class WhooshEngine(SearchEngine):
         self._warned = set()
         self._local = threading.local()  # this thread's fallback searcher
         self._schema = None
-        self._first_state = None  # the state a worker warmed (and froze, see memo.freeze_startup)
+        self._warmed_state = None  # the state this process warmed at start (and froze: memo.freeze_startup)
 
     @property
     def backend(self):
@@ -153,9 +154,7 @@ class WhooshEngine(SearchEngine):
         if key in self._broken:
             raise EngineUnavailable(self._broken[key])
         if key not in self._verified:
-            if self._first_state is None:
-                self._first_state = key
-            elif key != self._first_state:
+            if self._warmed_state is not None and key != self._warmed_state:
                 memo.thaw()  # the warmed state is being replaced: its objects must be collectable again
             reason = generations.verify(key[0], self.schema())
             if reason:
