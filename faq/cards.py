@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class CardField:
     name: str  # the Entry attribute (a text field)
     label: str  # the card's heading
-    kind: str = "text"  # text | url | path (a 网办 menu path, linked to the entry's online_url)
+    kind: str = "text"  # text | url | path (a 网办 menu path, linked to the entry's online_url) | phone (tel: links)
     # The element a missing value counts against in 「缺少：…」 (several fields may share one, e.g. 办理时限).
     expected: str = ""
 
@@ -29,8 +29,8 @@ CARD_FIELDS = (
     CardField("online", "是否网办", expected="是否网办"),
     CardField("online_path", "线上办理路径", kind="path"),
     CardField("online_url", "网办入口", kind="url"),
-    CardField("consult_phone", "咨询电话", expected="咨询电话"),
-    CardField("complaint_phone", "监督投诉电话", expected="监督电话"),
+    CardField("consult_phone", "咨询电话", kind="phone", expected="咨询电话"),
+    CardField("complaint_phone", "监督投诉电话", kind="phone", expected="监督电话"),
 )
 CARD_FIELD_NAMES = tuple(f.name for f in CARD_FIELDS)
 EXPECTED_ELEMENTS = tuple(dict.fromkeys(f.expected for f in CARD_FIELDS if f.expected))

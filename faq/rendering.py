@@ -46,6 +46,22 @@ def linkify(text: str) -> str:
     return "".join(out)
 
 
+# A number in a 咨询电话 / 监督投诉电话 element: a landline with or without its area code, a mobile, 12333 / 96888.
+PHONE_IN_TEXT_RE = re.compile(r"(?<![\d-])(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\d{7,8}|12\d{3}|9\d{4})(?![\d-])")
+
+
+def phone_links(text: str) -> str:
+    """Escape ``text`` and make each phone number in it a tap-to-call link ("长沙市：0731-84420920；…")."""
+    out, pos = [], 0
+    for match in PHONE_IN_TEXT_RE.finditer(text):
+        number = match.group(0)
+        out.append(escape(text[pos : match.start()]))
+        out.append(f'<a class="tel" href="tel:{number.replace("-", "")}"><span class="tel-number">{number}</span></a>')
+        pos = match.end()
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308 - the text between numbers went through escape()
+
+
 def split_cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip()[1:-1].split("|")]
 

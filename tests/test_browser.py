@@ -384,12 +384,17 @@ def test_tap_targets_are_44px_and_60px_in_elder_mode(site, page):
 
 
 def test_no_horizontal_scroll_at_360px(site, page):
-    from faq.models import Office
+    from django.db.models.functions import Length
+
+    from faq.models import Entry, Office
 
     table_entry = entry_showing_a_table()
+    # The longest 咨询电话 element: a district table of numbers, each a tap-to-call link.
+    phones_entry = Entry.objects.exclude(consult_phone="").order_by(Length("consult_phone").desc()).first()
     urls = {
         "home": "/",
         "entry-table": table_entry.get_absolute_url(),
+        "entry-phones": phones_entry.get_absolute_url(),
         "district": "/cities/changsha/furong/",
         "offices": "/offices/",
         "phones": "/phones/",

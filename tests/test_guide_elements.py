@@ -116,7 +116,10 @@ class TestCardAndApi:
         assert q70.consult_phone == "0731-84907720、0731-84907725"
         page = get(client, f"/entries/{q70.pk}/")
         section = page.html.split('id="consult_phone-h"')[1].split("</section>")[0]
-        assert "咨询电话</h2>" in section and "0731-84907720、0731-84907725" in section
+        assert "咨询电话</h2>" in section
+        # Each number is tap-to-call on a phone.
+        assert '<a class="tel" href="tel:073184907720"><span class="tel-number">0731-84907720</span></a>、' in section
+        assert 'href="tel:073184907725"' in section
         guide = client.get(f"/api/entries/{q70.pk}/").json()["guide"]
         assert guide["consult_phone"] == "0731-84907720、0731-84907725"
         assert "咨询电话" not in guide["missing"]

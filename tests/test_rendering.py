@@ -125,3 +125,13 @@ def test_any_text_renders_without_raw_markup(text):
     allowed = {"p", "ol", "ul", "li", "a", "div", "table", "caption", "thead", "tbody", "tr", "th", "td"}
     assert set(Tags(html).names()) <= allowed
     assert "<script" not in html.lower()
+
+
+def test_phone_links_make_every_number_tap_to_call_and_escape_the_rest():
+    from faq.rendering import phone_links
+
+    html = phone_links("市本级：0731-84907507；雨花区<b>：85880549，热线12333（2020年起）")
+    assert html.count('class="tel"') == 3
+    assert 'href="tel:073184907507"' in html and 'href="tel:85880549"' in html and 'href="tel:12333"' in html
+    assert "&lt;b&gt;" in html and "<b>" not in html
+    assert "2020年" in html and 'href="tel:2020' not in html

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from faq import cards
-from faq.rendering import render_text
+from faq.rendering import phone_links, render_text
 from faq.taxonomy import CITIES
 
 register = template.Library()
@@ -26,6 +26,12 @@ SECTIONS = {
 def render_text_filter(value):
     """Plain-text answer → safe HTML (paragraphs, tables, lists, links); see faq.rendering."""
     return render_text(value or "")
+
+
+@register.filter(name="phone_links")
+def phone_links_filter(value):
+    """A 咨询电话 element's text with each number as a tel: link."""
+    return phone_links(value or "")
 
 
 @register.filter
