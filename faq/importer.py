@@ -43,10 +43,7 @@ from .models import (
     ProcedureStep,
     SimilarQuestion,
     SourceDocument,
-    SynonymGroup,
-    ThesaurusTerm,
     Topic,
-    vocabulary_changed,
 )
 from .parsers import parser_for
 from .parsers.base import (
@@ -59,6 +56,7 @@ from .parsers.base import (
     fill_guide,
 )
 from .validators import is_valid_phone
+from .vocabulary import seed_vocabulary
 
 CURATED_OFFICES = Path(__file__).resolve().parent / "data" / "offices.json"
 
@@ -123,26 +121,6 @@ def curated_similar():
     return {(row["source"], row["key"]): row["similar"] for row in json.loads(path.read_text(encoding="utf-8"))}
 
 
-def curated_thesaurus():
-    """ThesaurusTerm rows (unsaved) from the curated tab-separated file: colloquial, official, direction, note."""
-    path = Path(settings.CURATED_DATA_DIR) / "thesaurus.tsv"
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        parts = (line.split("\t") + ["", "", "", ""])[:4]
-        if parts[0].strip() and parts[1].strip():
-            rows.append(
-                ThesaurusTerm(
-                    colloquial=parts[0].strip(),
-                    official=parts[1].strip(),
-                    two_way=parts[2].strip() == "twoway",
-                    note=parts[3].strip()[:200],
-                )
-            )
-    return rows
-
-
 def ensure_taxonomy():
     """Create the curated cities, districts, topics and synonyms that are missing; never overwrite."""
     for order, info in enumerate(taxonomy.CITIES):
@@ -154,16 +132,7 @@ def ensure_taxonomy():
             )
     for order, (slug, name, description, _words) in enumerate(taxonomy.TOPICS):
         Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": description, "order": order})
-    seeded = False
-    if not SynonymGroup.objects.exists():
-        SynonymGroup.objects.bulk_create(SynonymGroup(terms=t) for t in taxonomy.DEFAULT_SYNONYMS)
-        seeded = True
-    if not ThesaurusTerm.objects.exists():
-        ThesaurusTerm.objects.bulk_create(curated_thesaurus(), ignore_conflicts=True)
-        seeded = True
-    if seeded:
-        # After the commit: a rolled-back import must not leave a cache built from rows that never existed.
-        transaction.on_commit(lambda: vocabulary_changed.send(sender=SynonymGroup))
+    seed_vocabulary()
 
 
 class Importer:

@@ -238,9 +238,7 @@ class Entry(ImportedRecord):
     online = models.CharField(_("是否网办"), max_length=20, blank=True, help_text=_("例如：可网上办理"))
     online_path = models.CharField(_("线上办理路径"), max_length=300, blank=True, help_text=_("菜单路径 A → B → C"))
     online_url = models.URLField(_("网办入口"), max_length=300, blank=True)
-    consult_phone = models.TextField(
-        _("咨询电话"), blank=True, help_text=_("一个或多个号码；分区县的写作 长沙市：0731-…；芙蓉区：0731-…")
-    )
+    consult_phone = models.TextField(_("咨询电话"), blank=True, help_text=_("多个号码用、或；分隔"))
     complaint_phone = models.CharField(_("监督投诉电话"), max_length=100, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     # Scheduling, evaluated on every read (live_q): nobody has to be at work when a rule takes effect.

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name="consult_phone",
             field=models.TextField(
                 blank=True,
-                help_text="一个或多个号码；分区县的写作 长沙市：0731-…；芙蓉区：0731-…",
+                help_text="多个号码用、或；分隔",
                 verbose_name="咨询电话",
             ),
         ),
