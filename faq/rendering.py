@@ -10,6 +10,8 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from .parsers.base import PHONE_IN_TEXT_RE
+
 # Stops at whitespace, quotes, angle brackets and CJK / full-width punctuation, which never belong to a URL
 # in these sources ("（http://www.changsha.gov.cn/csrc_portal/）").
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'\u3000-\u303f\uff00-\uffef\u2018-\u201f\u4e00-\u9fff]+", re.I)
@@ -46,12 +48,9 @@ def linkify(text: str) -> str:
     return "".join(out)
 
 
-# A number in a 咨询电话 / 监督投诉电话 element: a landline with or without its area code, a mobile, 12333 / 96888.
-PHONE_IN_TEXT_RE = re.compile(r"(?<![\d-])(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\d{7,8}|12\d{3}|9\d{4})(?![\d-])")
-
-
 def phone_links(text: str) -> str:
-    """Escape ``text`` and make each phone number in it a tap-to-call link ("长沙市：0731-84420920；…")."""
+    """Escape ``text`` and make each phone number in it a tap-to-call link ("长沙市：0731-84420920；…"); the
+    numbers are those the importer reads from the sources (faq.parsers.base.PHONE_IN_TEXT_RE)."""
     out, pos = [], 0
     for match in PHONE_IN_TEXT_RE.finditer(text):
         number = match.group(0)
